@@ -1,0 +1,52 @@
+// Package clock provides the time source that tollgate's stages read, so
+// tests can drive time by hand instead of sleeping.
+package clock
+
+import (
+	"sync"
+	"time"
+)
+
+// Func returns the current time. Options across tollgate take a Func so a
+// caller can inject any time source; nil means [time.Now].
+type Func = func() time.Time
+
+// OrReal returns now, or [time.Now] when now is nil.
+func OrReal(now Func) Func {
+	if now == nil {
+		return time.Now
+	}
+	return now
+}
+
+// Fake is a manually advanced clock. Its zero value is not usable; create
+// one with [NewFake]. It is safe for concurrent use.
+type Fake struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewFake returns a Fake clock reading t.
+func NewFake(t time.Time) *Fake { return &Fake{t: t} }
+
+// Now returns the fake time.
+func (f *Fake) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.t
+}
+
+// Advance moves the clock forward by d and returns the new time.
+func (f *Fake) Advance(d time.Duration) time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.t = f.t.Add(d)
+	return f.t
+}
+
+// Set moves the clock to t, forwards or backwards.
+func (f *Fake) Set(t time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.t = t
+}

@@ -1,0 +1,31 @@
+package clock
+
+import (
+	"testing"
+	"time"
+)
+
+func TestFake(t *testing.T) {
+	start := time.Date(2024, 2, 28, 23, 59, 0, 0, time.UTC)
+	f := NewFake(start)
+	if got := f.Now(); !got.Equal(start) {
+		t.Fatalf("Now = %v, want %v", got, start)
+	}
+	if got := f.Advance(2 * time.Minute); !got.Equal(start.Add(2 * time.Minute)) {
+		t.Fatalf("Advance = %v", got)
+	}
+	f.Set(start)
+	if got := f.Now(); !got.Equal(start) {
+		t.Fatalf("after Set, Now = %v", got)
+	}
+}
+
+func TestOrReal(t *testing.T) {
+	f := NewFake(time.Unix(42, 0))
+	if got := OrReal(f.Now)(); got.Unix() != 42 {
+		t.Fatalf("OrReal(fake) = %v", got)
+	}
+	if got := OrReal(nil)(); time.Since(got) > time.Minute {
+		t.Fatalf("OrReal(nil) = %v, not the real time", got)
+	}
+}
