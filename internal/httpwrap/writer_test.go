@@ -15,14 +15,16 @@ import (
 	"github.com/tollgate/tollgate/internal/testkit"
 )
 
-func wrapMiddleware(got *int) func(http.Handler) http.Handler {
+// wrapMiddleware wraps the writer and, if got is not nil, sends the
+// recorded status on it once the handler returns.
+func wrapMiddleware(got chan<- int) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ww := Get(w)
 			defer Put(ww)
 			next.ServeHTTP(ww, r)
 			if got != nil {
-				*got = ww.Status()
+				got <- ww.Status()
 			}
 		})
 	}
@@ -75,8 +77,8 @@ func TestWriterFlushStreams(t *testing.T) {
 }
 
 func TestWriterHijack(t *testing.T) {
-	var status int
-	srv := httptest.NewServer(wrapMiddleware(&status)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	status := make(chan int, 1)
+	srv := httptest.NewServer(wrapMiddleware(status)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conn, brw, err := w.(http.Hijacker).Hijack()
 		if err != nil {
 			t.Errorf("hijack: %v", err)
@@ -92,7 +94,7 @@ func TestWriterHijack(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	assert.Equal(t, "raw", string(body))
-	assert.Equal(t, http.StatusSwitchingProtocols, status)
+	assert.Equal(t, http.StatusSwitchingProtocols, <-status)
 }
 
 func TestWriterHijackUnsupported(t *testing.T) {

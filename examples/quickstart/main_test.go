@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestQuickstart runs the program as a user would and replays the curl
+// lines it prints.
+func TestQuickstart(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, "127.0.0.1:0", &out) }()
+
+	var base, key string
+	require.Eventually(t, func() bool {
+		m := regexp.MustCompile(`listening on (\S+)[\s\S]*?\n  (tg_demo_\w+)`).FindStringSubmatch(out.String())
+		if m == nil {
+			return false
+		}
+		base, key = m[1], m[2]
+		return true
+	}, 10*time.Second, 10*time.Millisecond)
+
+	tests := []struct {
+		path, key string
+		status    int
+		body      string
+	}{
+		{"/v1/hello", key, 200, `"plan":"demo"`},
+		{"/v1/hello", "", 401, `"code":"missing_credentials"`},
+		{"/v1/hello", key[:len(key)-1] + "x", 401, `"code":"malformed_api_key"`},
+		{"/healthz", "", 200, "ok"},
+	}
+	for _, tt := range tests {
+		req, _ := http.NewRequest("GET", base+tt.path, nil)
+		if tt.key != "" {
+			req.Header.Set("X-API-Key", tt.key)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Equal(t, tt.status, resp.StatusCode, tt.path)
+		assert.Contains(t, string(body), tt.body)
+	}
+	assert.Contains(t, out.String(), "curl -i "+base+"/v1/hello -H 'X-API-Key: "+key+"'")
+	cancel()
+	require.NoError(t, <-done)
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return strings.Clone(b.buf.String())
+}
