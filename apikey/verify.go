@@ -30,15 +30,23 @@ func (m *Manager) Verify(ctx context.Context, plaintext string) (*Key, error) {
 	return e.key, nil
 }
 
+// verify looks the hash up in the cache before parsing: only values that
+// passed Parse are ever cached, so a hit skips the format checks.
 func (m *Manager) verify(ctx context.Context, plaintext string) (*entry, error) {
-	if _, err := m.parse(plaintext); err != nil {
-		return nil, err
+	if len(plaintext) > MaxImportedLen {
+		return nil, ErrMalformed
 	}
 	h := HashKey(plaintext)
 	now := m.now()
-	e, err := m.lookup(ctx, h, now)
-	if err != nil {
-		return nil, err
+	e, ok := m.cached(h, now)
+	if !ok {
+		if _, err := m.parse(plaintext); err != nil {
+			return nil, err
+		}
+		var err error
+		if e, err = m.fetch(ctx, h, now); err != nil {
+			return nil, err
+		}
 	}
 	if e.key == nil {
 		return nil, ErrUnknown
@@ -60,14 +68,16 @@ func (m *Manager) parse(plaintext string) (start string, err error) {
 	return start, err
 }
 
-// lookup returns the cached entry for h, or asks the store and caches the
-// answer (a key, or the fact that there is none).
-func (m *Manager) lookup(ctx context.Context, h Hash, now time.Time) (*entry, error) {
-	if m.cache != nil {
-		if e, ok := m.cache.Get(h, now); ok {
-			return e, nil
-		}
+func (m *Manager) cached(h Hash, now time.Time) (*entry, bool) {
+	if m.cache == nil {
+		return nil, false
 	}
+	return m.cache.Get(h, now)
+}
+
+// fetch asks the store for h and caches the answer: a key, or the fact
+// that there is none.
+func (m *Manager) fetch(ctx context.Context, h Hash, now time.Time) (*entry, error) {
 	k, err := m.store.GetByHash(ctx, h)
 	switch {
 	case errors.Is(err, ErrNotFound):
