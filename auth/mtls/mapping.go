@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/auth"
+	"github.com/tollgate/tollgate/internal/ttlcache"
 )
 
 // Mapping turns a verified client certificate into an identity. It may
@@ -26,14 +27,24 @@ type Mapping func(ctx context.Context, cert *x509.Certificate) (*auth.Identity, 
 // (see [Fingerprint]) and, when present, the comma-separated SANs
 // "dnsNames", "uris" and "emails". A certificate for which id returns ""
 // is refused with 403.
+//
+// The identity depends on nothing but the certificate, so it is memoized
+// per parsed certificate: requests on one connection share it.
 func IDFrom(id func(*x509.Certificate) string) Mapping {
+	memo := ttlcache.New[*x509.Certificate, *auth.Identity](memoSize)
 	return func(_ context.Context, c *x509.Certificate) (*auth.Identity, error) {
+		now := time.Now() // only ages the memo; validity is checked elsewhere
+		if ident, ok := memo.Get(c, now); ok {
+			return ident, nil
+		}
 		v := id(c)
 		if v == "" {
 			return nil, &auth.Error{Status: http.StatusForbidden, Code: "unmapped_certificate",
 				Description: "The client certificate names no identity.", Err: auth.ErrInvalidCredentials}
 		}
-		return &auth.Identity{ID: v, Method: auth.MethodMTLS, Attributes: attributes(c)}, nil
+		ident := &auth.Identity{ID: v, Method: auth.MethodMTLS, Attributes: attributes(c)}
+		memo.Set(c, ident, now.Add(memoTTL))
+		return ident, nil
 	}
 }
 

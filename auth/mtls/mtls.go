@@ -10,6 +10,7 @@ import (
 
 	"github.com/tollgate/tollgate/auth"
 	"github.com/tollgate/tollgate/internal/clock"
+	"github.com/tollgate/tollgate/internal/ttlcache"
 )
 
 // Sentinel errors for refused certificates. Each is returned inside an
@@ -43,12 +44,25 @@ type RevocationCheck func(ctx context.Context, cert *x509.Certificate) (revoked 
 // different certificate anyway.
 type Authenticator struct {
 	roots   *x509.CertPool
+	chains  *ttlcache.Cache[*x509.Certificate, verification]
 	mapping Mapping
 	revoked RevocationCheck
 	now     clock.Func
 }
 
 var _ auth.Authenticator = (*Authenticator)(nil)
+
+type verification struct {
+	chain []*x509.Certificate
+	err   error
+}
+
+// memoTTL and memoSize bound the per-certificate memos: a memo holds a
+// parsed certificate (a few KB) alive until it expires or is evicted.
+const (
+	memoTTL  = 10 * time.Minute
+	memoSize = 1024
+)
 
 // Option configures [New].
 type Option func(*Authenticator)
@@ -85,6 +99,9 @@ func New(opts ...Option) (*Authenticator, error) {
 		return nil, errors.New("mtls: nil mapping")
 	}
 	a.now = clock.OrReal(a.now)
+	if a.roots != nil {
+		a.chains = ttlcache.New[*x509.Certificate, verification](memoSize)
+	}
 	return a, nil
 }
 
@@ -116,20 +133,40 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request) (*aut
 
 // verify returns a trusted chain, leaf first, for the presented
 // certificates: verified against the authenticator's own roots, or else
-// taken from the TLS server's verification and rechecked against the
-// clock, as a long-lived connection can outlast its certificate.
+// taken from the TLS server's verification. Either way the chain is
+// rechecked against the clock, as a long-lived connection can outlast its
+// certificate.
 func (a *Authenticator) verify(peer []*x509.Certificate, verified [][]*x509.Certificate) ([]*x509.Certificate, error) {
 	now := a.now()
-	if a.roots == nil {
-		if len(verified) == 0 {
-			return nil, refuse("untrusted_certificate", "The client certificate was not verified.", ErrUntrusted, nil)
+	var chain []*x509.Certificate
+	switch {
+	case a.roots != nil:
+		v, err := a.verifyOwn(peer, now)
+		if err != nil {
+			return nil, err
 		}
-		for _, c := range verified[0] {
-			if now.Before(c.NotBefore) || now.After(c.NotAfter) {
-				return nil, refuse("certificate_expired", "The client certificate has expired.", ErrExpired, nil)
-			}
+		chain = v
+	case len(verified) == 0:
+		return nil, refuse("untrusted_certificate", "The client certificate was not verified.", ErrUntrusted, nil)
+	default:
+		chain = verified[0]
+	}
+	for _, c := range chain {
+		if now.Before(c.NotBefore) || now.After(c.NotAfter) {
+			return nil, refuse("certificate_expired", "The client certificate has expired.", ErrExpired, nil)
 		}
-		return verified[0], nil
+	}
+	return chain, nil
+}
+
+// verifyOwn verifies peer against the authenticator's roots. Results are
+// memoized per parsed leaf: net/http hands every request on a connection
+// the same *x509.Certificate, so a client reusing its connection pays for
+// x509 verification (about a millisecond) once, and one that repeats an
+// untrusted certificate cannot make the server pay again.
+func (a *Authenticator) verifyOwn(peer []*x509.Certificate, now time.Time) ([]*x509.Certificate, error) {
+	if v, ok := a.chains.Get(peer[0], now); ok {
+		return v.chain, v.err
 	}
 	inter := x509.NewCertPool()
 	for _, c := range peer[1:] {
@@ -141,13 +178,18 @@ func (a *Authenticator) verify(peer []*x509.Certificate, verified [][]*x509.Cert
 		CurrentTime:   now,
 		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 	})
-	if err == nil {
-		return chains[0], nil
-	}
 	if invalid, ok := errors.AsType[x509.CertificateInvalidError](err); ok && invalid.Reason == x509.Expired {
+		// Not memoized: validity depends on the time of asking.
 		return nil, refuse("certificate_expired", "The client certificate has expired.", ErrExpired, err)
 	}
-	return nil, refuse("untrusted_certificate", "The client certificate is not trusted.", ErrUntrusted, err)
+	v := verification{err: err}
+	if err != nil {
+		v.err = refuse("untrusted_certificate", "The client certificate is not trusted.", ErrUntrusted, err)
+	} else {
+		v.chain = chains[0]
+	}
+	a.chains.Set(peer[0], v, now.Add(memoTTL))
+	return v.chain, v.err
 }
 
 // checkRevoked runs the revocation check on every certificate of chain but

@@ -246,3 +246,51 @@ func TestErrorsMatch(t *testing.T) {
 	assert.NotErrorIs(t, err, auth.ErrNoCredentials)
 	assert.Equal(t, http.StatusForbidden, auth.HTTPStatus(err))
 }
+
+// TestMemoKeepsCheckingTime checks that memoized verification and mapping
+// never outlive the certificate: the clock is consulted on every request.
+func TestMemoKeepsCheckingTime(t *testing.T) {
+	p := getPKI()
+	clk := clock.NewFake(time.Now())
+	tests := []struct {
+		name string
+		opts []mtls.Option
+	}{
+		{"own roots", []mtls.Option{mtls.WithRoots(pool(p.root.cert))}},
+		{"verified chains", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk.Set(time.Now())
+			a, err := mtls.New(append(tt.opts, mtls.WithClock(clk.Now))...)
+			require.NoError(t, err)
+			r := httptest.NewRequest("GET", "/", nil)
+			r.TLS = &tls.ConnectionState{
+				PeerCertificates: []*x509.Certificate{p.shortLived.cert, p.inter.cert},
+				VerifiedChains:   [][]*x509.Certificate{{p.shortLived.cert, p.inter.cert, p.root.cert}},
+			}
+			first, err := a.Authenticate(r.Context(), r)
+			require.NoError(t, err)
+			again, err := a.Authenticate(r.Context(), r)
+			require.NoError(t, err)
+			assert.Same(t, first, again, "one identity per parsed certificate")
+
+			clk.Advance(2 * time.Hour)
+			_, err = a.Authenticate(r.Context(), r)
+			assert.ErrorIs(t, err, mtls.ErrExpired)
+		})
+	}
+}
+
+func TestMemoKeepsRefusing(t *testing.T) {
+	p := getPKI()
+	a, err := mtls.New(mtls.WithRoots(pool(p.root.cert)))
+	require.NoError(t, err)
+	r := httptest.NewRequest("GET", "/", nil)
+	r.TLS = &tls.ConnectionState{PeerCertificates: []*x509.Certificate{p.rogue.cert}}
+	for range 2 {
+		_, err = a.Authenticate(r.Context(), r)
+		assert.ErrorIs(t, err, mtls.ErrUntrusted)
+		assert.Equal(t, http.StatusForbidden, auth.HTTPStatus(err))
+	}
+}
