@@ -12,15 +12,9 @@ import (
 	"github.com/tollgate/tollgate/internal/ttlcache"
 )
 
-// AuthorizerFunc decides who sent a request, as an Amazon API Gateway
-// Lambda authorizer does. It returns the caller's identity, or an error
-// that follows the [Authenticator] contract: [ErrNoCredentials],
-// [ErrInvalidCredentials] or [ErrForbidden] (possibly inside an [*Error])
-// for a decision, anything else for a failure to decide.
-type AuthorizerFunc func(ctx context.Context, r *http.Request) (*Identity, error)
-
-// CustomAuthorizer is an [Authenticator] that runs an [AuthorizerFunc] and
-// caches its decisions as API Gateway caches a REQUEST authorizer's:
+// CustomAuthorizer is an [Authenticator] that runs a function of the
+// request, as an Amazon API Gateway Lambda authorizer does, and caches its
+// decisions as API Gateway caches a REQUEST authorizer's:
 //
 //   - Results are keyed by the values of the identity sources
 //     ([WithIdentitySources]); the key is their SHA-256, so no credential
@@ -41,7 +35,7 @@ type AuthorizerFunc func(ctx context.Context, r *http.Request) (*Identity, error
 //
 // A CustomAuthorizer is safe for concurrent use.
 type CustomAuthorizer struct {
-	fn      AuthorizerFunc
+	fn      AuthenticatorFunc
 	sources []IdentitySource
 	ttl     time.Duration
 	now     clock.Func
@@ -87,9 +81,13 @@ func WithAuthorizerClock(now func() time.Time) CustomOption {
 }
 
 // NewCustomAuthorizer returns an authenticator that calls fn, caching its
-// decisions. It fails if fn is nil, an identity source is invalid, the TTL
-// is negative or the cache size is not positive.
-func NewCustomAuthorizer(fn AuthorizerFunc, opts ...CustomOption) (*CustomAuthorizer, error) {
+// decisions. fn follows the [Authenticator] contract: an identity, or an
+// error matching [ErrNoCredentials], [ErrInvalidCredentials] or
+// [ErrForbidden] (possibly inside an [*Error]) for a decision, anything
+// else for a failure to decide. NewCustomAuthorizer fails if fn is nil, an
+// identity source is invalid, the TTL is negative or the cache size is not
+// positive.
+func NewCustomAuthorizer(fn AuthenticatorFunc, opts ...CustomOption) (*CustomAuthorizer, error) {
 	c := customConfig{ttl: DefaultResultTTL, size: 10000}
 	for _, o := range opts {
 		o(&c)
@@ -118,17 +116,16 @@ func NewCustomAuthorizer(fn AuthorizerFunc, opts ...CustomOption) (*CustomAuthor
 // calls the function (once for all concurrent requests alike) and caches
 // its decision.
 func (a *CustomAuthorizer) Authenticate(ctx context.Context, r *http.Request) (*Identity, error) {
-	if len(a.sources) == 0 {
+	if a.cache == nil {
+		if err := a.checkSources(r); err != nil {
+			return nil, err
+		}
 		res := a.call(ctx, r)
 		return res.id, res.err
 	}
 	key, err := a.key(r)
 	if err != nil {
 		return nil, err
-	}
-	if a.cache == nil {
-		res := a.call(ctx, r)
-		return res.id, res.err
 	}
 	if res, ok := a.cache.Get(key, a.now()); ok {
 		return res.id, res.err
@@ -155,15 +152,31 @@ func (a *CustomAuthorizer) Flush() {
 // The values are copied to a stack buffer, hashed and wiped.
 func (a *CustomAuthorizer) key(r *http.Request) (cacheKey, error) {
 	var arr [512]byte
-	buf := arr[:0]
+	buf, err := a.appendSources(arr[:0], r)
 	defer func() { clear(arr[:]); clear(buf) }()
+	if err != nil {
+		return cacheKey{}, err
+	}
+	return sha256.Sum256(buf), nil
+}
+
+// checkSources reports the first identity source missing from r.
+func (a *CustomAuthorizer) checkSources(r *http.Request) error {
+	var arr [512]byte
+	buf, err := a.appendSources(arr[:0], r)
+	clear(arr[:])
+	clear(buf)
+	return err
+}
+
+func (a *CustomAuthorizer) appendSources(buf []byte, r *http.Request) ([]byte, error) {
 	for _, s := range a.sources {
 		var present bool
 		if buf, present = s.appendValues(buf, r); !present {
-			return cacheKey{}, fmt.Errorf("auth: identity source %v missing: %w", s, ErrNoCredentials)
+			return buf, fmt.Errorf("auth: identity source %v missing: %w", s, ErrNoCredentials)
 		}
 	}
-	return sha256.Sum256(buf), nil
+	return buf, nil
 }
 
 func (a *CustomAuthorizer) call(ctx context.Context, r *http.Request) result {

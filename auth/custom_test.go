@@ -174,7 +174,7 @@ func TestNewCustomAuthorizerErrors(t *testing.T) {
 	f := (&tokenFunc{}).authorize
 	tests := []struct {
 		name string
-		fn   auth.AuthorizerFunc
+		fn   auth.AuthenticatorFunc
 		opts []auth.CustomOption
 	}{
 		{"nil func", nil, nil},

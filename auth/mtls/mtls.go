@@ -88,8 +88,8 @@ func WithRevocationCheck(f RevocationCheck) Option { return func(a *Authenticato
 // Default: [time.Now].
 func WithClock(now func() time.Time) Option { return func(a *Authenticator) { a.now = now } }
 
-// New returns an authenticator for TLS client certificates. It fails if an
-// option is given a nil function.
+// New returns an authenticator for TLS client certificates. It fails if
+// the mapping is nil.
 func New(opts ...Option) (*Authenticator, error) {
 	a := &Authenticator{mapping: IDFrom(SubjectDN)}
 	for _, o := range opts {
