@@ -96,23 +96,25 @@ func (s IdentitySource) appendValues(buf []byte, r *http.Request) ([]byte, bool)
 	case sourceCookie:
 		return appendCookies(buf, r.CookiesNamed(s.name))
 	case sourcePathValue:
-		return appendList(buf, nil, r.PathValue(s.name))
+		return appendOne(buf, r.PathValue(s.name))
 	case sourceFunc:
-		return appendList(buf, nil, s.fn(r))
+		return appendOne(buf, s.fn(r))
 	}
 	return buf, false
 }
 
-func appendList(buf []byte, vs []string, more ...string) ([]byte, bool) {
-	buf = binary.AppendUvarint(buf, uint64(len(vs)+len(more)))
+func appendList(buf []byte, vs []string) ([]byte, bool) {
+	buf = binary.AppendUvarint(buf, uint64(len(vs)))
 	present := false
-	for _, list := range [2][]string{vs, more} {
-		for _, v := range list {
-			buf = appendString(buf, v)
-			present = present || v != ""
-		}
+	for _, v := range vs {
+		buf = appendString(buf, v)
+		present = present || v != ""
 	}
 	return buf, present
+}
+
+func appendOne(buf []byte, v string) ([]byte, bool) {
+	return appendString(binary.AppendUvarint(buf, 1), v), v != ""
 }
 
 func appendString(buf []byte, v string) []byte {
