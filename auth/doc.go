@@ -44,7 +44,8 @@
 // Authenticator with the result caching of API Gateway's REQUEST (Lambda)
 // authorizers. Decisions are cached under the SHA-256 of the identity
 // sources chosen with [WithIdentitySources] ([HeaderSource],
-// [QuerySource], [CookieSource], [PathValueSource], [FuncSource]); a
+// [QuerySource], [CookieSource], [PathValueSource], [FuncSource], or
+// [ParseIdentitySource] for API Gateway's "$request.header.Authorization"); a
 // request missing any of them is refused with [ErrNoCredentials] without
 // calling the function. Identities and refusals are cached for
 // [DefaultResultTTL] (see [WithResultTTL]; 0 disables caching) in a

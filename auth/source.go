@@ -2,6 +2,7 @@ package auth
 
 import (
 	"encoding/binary"
+	"fmt"
 	"net/http"
 	"net/textproto"
 	"net/url"
@@ -78,6 +79,34 @@ func (s IdentitySource) String() string {
 		return "func:" + s.name
 	}
 	return "invalid"
+}
+
+// ParseIdentitySource parses an identity source in API Gateway's notation,
+// so authorizer settings can be carried over: HTTP APIs'
+// "$request.header.Authorization" and "$request.querystring.token", REST
+// APIs' "method.request.header.Authorization" and
+// "method.request.querystring.token", and, as [IdentitySource.String]
+// writes them, "$request.cookie.name" and "$request.path.name".
+// $context and $stageVariables sources have no equivalent and are errors.
+func ParseIdentitySource(s string) (IdentitySource, error) {
+	for _, p := range sourcePrefixes {
+		if name, ok := strings.CutPrefix(s, p.prefix); ok && name != "" {
+			return p.make(name), nil
+		}
+	}
+	return IdentitySource{}, fmt.Errorf("auth: unsupported identity source %q", s)
+}
+
+var sourcePrefixes = []struct {
+	prefix string
+	make   func(string) IdentitySource
+}{
+	{"$request.header.", HeaderSource},
+	{"method.request.header.", HeaderSource},
+	{"$request.querystring.", QuerySource},
+	{"method.request.querystring.", QuerySource},
+	{"$request.cookie.", CookieSource},
+	{"$request.path.", PathValueSource},
 }
 
 func (s IdentitySource) valid() bool {

@@ -105,3 +105,51 @@ func FuzzQuerySource(f *testing.F) {
 		assert.Equal(t, want, present, "raw %q name %q", raw, name)
 	})
 }
+
+func TestParseIdentitySource(t *testing.T) {
+	tests := []struct {
+		in, want string // want "" means an error
+	}{
+		{"$request.header.authorization", "$request.header.Authorization"},
+		{"method.request.header.X-Api-Key", "$request.header.X-Api-Key"},
+		{"$request.querystring.token", "$request.querystring.token"},
+		{"method.request.querystring.token", "$request.querystring.token"},
+		{"$request.cookie.session", "$request.cookie.session"},
+		{"$request.path.tenant", "$request.path.tenant"},
+		{"$context.identity.sourceIp", ""},
+		{"$stageVariables.x", ""},
+		{"$request.header.", ""},
+		{"", ""},
+		{"header.Authorization", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseIdentitySource(tt.in)
+			if tt.want == "" {
+				assert.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got.String())
+			assert.True(t, got.valid())
+		})
+	}
+}
+
+// FuzzParseIdentitySource checks that whatever parses is valid and that
+// String writes something that parses back to the same source.
+func FuzzParseIdentitySource(f *testing.F) {
+	for _, s := range []string{"$request.header.A", "method.request.querystring.q", "$request.cookie.", "$context.x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		src, err := ParseIdentitySource(s)
+		if err != nil {
+			return
+		}
+		require.True(t, src.valid())
+		again, err := ParseIdentitySource(src.String())
+		require.NoError(t, err)
+		assert.Equal(t, src.String(), again.String())
+	})
+}
