@@ -28,20 +28,22 @@ func schemeAuth(h, want, challenge string, id *auth.Identity) auth.Authenticator
 
 var nilAuth = auth.AuthenticatorFunc(func(context.Context, *http.Request) (*auth.Identity, error) { return nil, nil })
 
-func TestCombinators(t *testing.T) {
+type combinatorCase struct {
+	name     string
+	authn    auth.Authenticator
+	header   map[string]string
+	wantID   string
+	wantPlan string
+	wantIs   error // nil: success
+	wantCode string
+	wantChal string
+	status   int
+}
+
+func combinatorCases() []combinatorCase {
 	a := schemeAuth("A", "a", `ApiKey realm="api"`, alice)
 	b := schemeAuth("B", "b", `Bearer realm="api"`, bob)
-	tests := []struct {
-		name     string
-		authn    auth.Authenticator
-		header   map[string]string
-		wantID   string
-		wantPlan string
-		wantIs   error // nil: success
-		wantCode string
-		wantChal string
-		status   int
-	}{
+	return []combinatorCase{
 		{name: "any: first present", authn: auth.AnyOf(a, b), header: map[string]string{"A": "a"}, wantID: "alice", wantPlan: "gold"},
 		{name: "any: second present", authn: auth.AnyOf(a, b), header: map[string]string{"B": "b"}, wantID: "bob"},
 		{name: "any: first wrong, second right", authn: auth.AnyOf(a, b), header: map[string]string{"A": "x", "B": "b"}, wantIs: auth.ErrInvalidCredentials, wantCode: "bad_A", wantChal: `Bearer error="invalid_token"`, status: 401},
@@ -65,7 +67,10 @@ func TestCombinators(t *testing.T) {
 		{name: "all inside any: incomplete never falls through", authn: auth.AnyOf(auth.AllOf(a, b), a), header: map[string]string{"A": "a"}, wantIs: auth.ErrInvalidCredentials, wantCode: "incomplete_credentials", wantChal: `Bearer realm="api"`, status: 401},
 		{name: "all inside any: absent falls through", authn: auth.AnyOf(auth.AllOf(b, schemeAuth("C", "c", "", nil)), a), header: map[string]string{"A": "a"}, wantID: "alice", wantPlan: "gold"},
 	}
-	for _, tt := range tests {
+}
+
+func TestCombinators(t *testing.T) {
+	for _, tt := range combinatorCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			r := httptest.NewRequest("GET", "/", nil)
 			for k, v := range tt.header {

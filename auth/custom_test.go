@@ -45,55 +45,59 @@ func newCustom(t *testing.T, f *tokenFunc, opts ...auth.CustomOption) *auth.Cust
 	return a
 }
 
+// cacheStep is one request in a cache scenario: the clock moves on by
+// advance, then the token is presented.
+type cacheStep struct {
+	advance   time.Duration
+	token     string
+	wantID    string
+	wantIs    error // with wantID "": nil means a failure to decide (503)
+	wantCalls int64 // total so far
+}
+
+var cacheCases = []struct {
+	name  string
+	opts  []auth.CustomOption
+	steps []cacheStep
+}{
+	{"hit within TTL, miss after", nil, []cacheStep{
+		{token: "good", wantID: "svc-good", wantCalls: 1},
+		{advance: 299 * time.Second, token: "good", wantID: "svc-good", wantCalls: 1},
+		{advance: time.Second, token: "good", wantID: "svc-good", wantCalls: 2},
+	}},
+	{"keyed by source value", nil, []cacheStep{
+		{token: "good", wantID: "svc-good", wantCalls: 1},
+		{token: "other-good", wantID: "svc-other-good", wantCalls: 2},
+		{token: "good", wantID: "svc-good", wantCalls: 2},
+	}},
+	{"invalid cached", nil, []cacheStep{
+		{token: "guess", wantIs: auth.ErrInvalidCredentials, wantCalls: 1},
+		{token: "guess", wantIs: auth.ErrInvalidCredentials, wantCalls: 1},
+	}},
+	{"forbidden cached", nil, []cacheStep{
+		{token: "banned", wantIs: auth.ErrForbidden, wantCalls: 1},
+		{advance: time.Minute, token: "banned", wantIs: auth.ErrForbidden, wantCalls: 1},
+	}},
+	{"backend error not cached", nil, []cacheStep{
+		{token: "down", wantCalls: 1},
+		{token: "down", wantCalls: 2},
+	}},
+	{"missing source refused without a call", nil, []cacheStep{
+		{token: "", wantIs: auth.ErrNoCredentials, wantCalls: 0},
+	}},
+	{"custom TTL", []auth.CustomOption{auth.WithResultTTL(time.Second)}, []cacheStep{
+		{token: "good", wantID: "svc-good", wantCalls: 1},
+		{advance: time.Second, token: "good", wantID: "svc-good", wantCalls: 2},
+	}},
+	{"TTL 0 disables caching", []auth.CustomOption{auth.WithResultTTL(0)}, []cacheStep{
+		{token: "good", wantID: "svc-good", wantCalls: 1},
+		{token: "good", wantID: "svc-good", wantCalls: 2},
+		{token: "", wantIs: auth.ErrNoCredentials, wantCalls: 2},
+	}},
+}
+
 func TestCustomAuthorizerCache(t *testing.T) {
-	type step struct {
-		advance   time.Duration
-		token     string
-		wantID    string
-		wantIs    error
-		wantCalls int64 // total so far
-	}
-	tests := []struct {
-		name  string
-		opts  []auth.CustomOption
-		steps []step
-	}{
-		{"hit within TTL, miss after", nil, []step{
-			{token: "good", wantID: "svc-good", wantCalls: 1},
-			{advance: 299 * time.Second, token: "good", wantID: "svc-good", wantCalls: 1},
-			{advance: time.Second, token: "good", wantID: "svc-good", wantCalls: 2},
-		}},
-		{"keyed by source value", nil, []step{
-			{token: "good", wantID: "svc-good", wantCalls: 1},
-			{token: "other-good", wantID: "svc-other-good", wantCalls: 2},
-			{token: "good", wantID: "svc-good", wantCalls: 2},
-		}},
-		{"invalid cached", nil, []step{
-			{token: "guess", wantIs: auth.ErrInvalidCredentials, wantCalls: 1},
-			{token: "guess", wantIs: auth.ErrInvalidCredentials, wantCalls: 1},
-		}},
-		{"forbidden cached", nil, []step{
-			{token: "banned", wantIs: auth.ErrForbidden, wantCalls: 1},
-			{advance: time.Minute, token: "banned", wantIs: auth.ErrForbidden, wantCalls: 1},
-		}},
-		{"backend error not cached", nil, []step{
-			{token: "down", wantCalls: 1},
-			{token: "down", wantCalls: 2},
-		}},
-		{"missing source refused without a call", nil, []step{
-			{token: "", wantIs: auth.ErrNoCredentials, wantCalls: 0},
-		}},
-		{"custom TTL", []auth.CustomOption{auth.WithResultTTL(time.Second)}, []step{
-			{token: "good", wantID: "svc-good", wantCalls: 1},
-			{advance: time.Second, token: "good", wantID: "svc-good", wantCalls: 2},
-		}},
-		{"TTL 0 disables caching", []auth.CustomOption{auth.WithResultTTL(0)}, []step{
-			{token: "good", wantID: "svc-good", wantCalls: 1},
-			{token: "good", wantID: "svc-good", wantCalls: 2},
-			{token: "", wantIs: auth.ErrNoCredentials, wantCalls: 2},
-		}},
-	}
-	for _, tt := range tests {
+	for _, tt := range cacheCases {
 		t.Run(tt.name, func(t *testing.T) {
 			clk := clock.NewFake(time.Unix(1_800_000_000, 0))
 			f := &tokenFunc{}
