@@ -7,9 +7,9 @@
 // # Trust
 //
 // By default an [Authenticator] trusts the chains the TLS server verified
-// during the handshake: configure the server with [tls.Config.ClientCAs]
-// and [tls.VerifyClientCertIfGiven] (so requests without a certificate can
-// still use another authenticator) or [tls.RequireAndVerifyClientCert]. A
+// during the handshake: configure the server with [crypto/tls.Config.ClientCAs]
+// and [crypto/tls.VerifyClientCertIfGiven] (so requests without a certificate can
+// still use another authenticator) or [crypto/tls.RequireAndVerifyClientCert]. A
 // certificate the server did not verify is refused. [WithRoots] gives the
 // authenticator its own trust store instead, verified per request for
 // client authentication; use it when the server only requests certificates

@@ -70,8 +70,8 @@ type Option func(*Authenticator)
 // WithRoots makes the authenticator verify the presented chain itself,
 // against pool and for client authentication, instead of trusting the
 // chains the TLS server verified. Use it when the server only requests a
-// certificate ([tls.RequestClientCert]) or trusts more CAs than this
-// route should. Default: nil, trust the server's [tls.Config.ClientCAs]
+// certificate ([crypto/tls.RequestClientCert]) or trusts more CAs than this
+// route should. Default: nil, trust the server's [crypto/tls.Config.ClientCAs]
 // verification and refuse certificates it did not verify.
 func WithRoots(pool *x509.CertPool) Option { return func(a *Authenticator) { a.roots = pool } }
 
@@ -153,7 +153,7 @@ func (a *Authenticator) verify(peer []*x509.Certificate, verified [][]*x509.Cert
 	}
 	for _, c := range chain {
 		if now.Before(c.NotBefore) || now.After(c.NotAfter) {
-			return nil, refuse("certificate_expired", "The client certificate has expired.", ErrExpired, nil)
+			return nil, refuse("certificate_expired", "The client certificate is expired or not yet valid.", ErrExpired, nil)
 		}
 	}
 	return chain, nil
@@ -180,7 +180,7 @@ func (a *Authenticator) verifyOwn(peer []*x509.Certificate, now time.Time) ([]*x
 	})
 	if invalid, ok := errors.AsType[x509.CertificateInvalidError](err); ok && invalid.Reason == x509.Expired {
 		// Not memoized: validity depends on the time of asking.
-		return nil, refuse("certificate_expired", "The client certificate has expired.", ErrExpired, err)
+		return nil, refuse("certificate_expired", "The client certificate is expired or not yet valid.", ErrExpired, err)
 	}
 	v := verification{err: err}
 	if err != nil {
