@@ -69,7 +69,7 @@ func TestMiddleware(t *testing.T) {
 		{"optional still refuses wrong", auth.NewMiddleware(headerAuth("A", "a", alice), auth.WithOptional()), map[string]string{"A": "x"}, 401, "", "bad_A", `Bearer error="invalid_token"`},
 		{"skip", auth.NewMiddleware(headerAuth("A", "a", alice), auth.WithSkip(func(r *http.Request) bool { return r.URL.Path == "/healthz" })), nil, 200, "anonymous", "", ""},
 		{"all of, plan from second", auth.NewMiddleware(auth.AllOf(headerAuth("B", "b", bob), headerAuth("A", "a", alice))), map[string]string{"A": "a", "B": "b"}, 200, "bob/gold", "", ""},
-		{"all of, one missing", auth.NewMiddleware(auth.AllOf(headerAuth("B", "b", bob), headerAuth("A", "a", alice))), map[string]string{"B": "b"}, 401, "", "missing_credentials", ""},
+		{"all of, one missing", auth.NewMiddleware(auth.AllOf(headerAuth("B", "b", bob), headerAuth("A", "a", alice))), map[string]string{"B": "b"}, 401, "", "incomplete_credentials", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,4 +28,30 @@
 // [AnyOf] lets the first authenticator whose credentials are present
 // decide; [AllOf] demands all of them. [Middleware] uses AnyOf;
 // [NewMiddleware] takes one authenticator and options.
+//
+// Present-but-wrong credentials never fall through: AnyOf moves on only
+// past [ErrNoCredentials]. AllOf (an API key and a token, as API Gateway
+// REST APIs can demand) reports ErrNoCredentials only when none of its
+// kinds is present; a request with some but not all is refused with code
+// "incomplete_credentials", which matches [ErrInvalidCredentials], so it
+// neither falls through an enclosing AnyOf nor passes [WithOptional]
+// anonymously. When nothing is present, the WWW-Authenticate challenges of
+// the authenticators that offer one are combined into the 401.
+//
+// # Custom authorizers
+//
+// [NewCustomAuthorizer] turns a function of the request into an
+// Authenticator with the result caching of API Gateway's REQUEST (Lambda)
+// authorizers. Decisions are cached under the SHA-256 of the identity
+// sources chosen with [WithIdentitySources] ([HeaderSource],
+// [QuerySource], [CookieSource], [PathValueSource], [FuncSource], or
+// [ParseIdentitySource] for API Gateway's "$request.header.Authorization"); a
+// request missing any of them is refused with [ErrNoCredentials] without
+// calling the function. Identities and refusals are cached for
+// [DefaultResultTTL] (see [WithResultTTL]; 0 disables caching) in a
+// bounded cache; failures to decide are not. Concurrent requests with the
+// same source values share one call. [CustomAuthorizer.Flush] forgets
+// every decision.
+//
+// Mutual TLS lives in package auth/mtls.
 package auth

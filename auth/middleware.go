@@ -59,6 +59,9 @@ func NewMiddleware(a Authenticator, opts ...Option) func(http.Handler) http.Hand
 				return
 			}
 			id, err := a.Authenticate(r.Context(), r)
+			if err == nil && id == nil {
+				err = errNoIdentity // a buggy authenticator must not let a request through
+			}
 			switch {
 			case err == nil:
 				next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), id)))
