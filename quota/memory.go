@@ -1,0 +1,143 @@
+package quota
+
+import (
+	"context"
+	"hash/maphash"
+	"sync"
+	"sync/atomic"
+)
+
+const memShards = 32
+
+// minSweep is the shard size below which no sweep for ended periods runs.
+const minSweep = 64
+
+// MemoryStore is a [Store] in process memory, for a single instance or for
+// tests. It holds a counter per live bucket: a counter whose period has
+// ended is dropped by an amortised sweep, so memory follows the number of
+// keys active in the current periods. It needs no clock: a period counts as
+// ended once a bucket starting at or after its end has been used, so it
+// drops nothing a Take could still need. It is safe for concurrent use.
+type MemoryStore struct {
+	seed    maphash.Seed
+	horizon atomic.Int64 // the latest Bucket.Start seen: now is at least this
+	shards  [memShards]memShard
+}
+
+type memShard struct {
+	mu        sync.Mutex
+	m         map[memKey]int64
+	nextSweep int
+}
+
+type memKey struct {
+	quota, key string
+	start, end int64
+}
+
+var _ Store = (*MemoryStore)(nil)
+
+// NewMemoryStore returns an empty MemoryStore.
+func NewMemoryStore() *MemoryStore {
+	s := &MemoryStore{seed: maphash.MakeSeed()}
+	for i := range s.shards {
+		s.shards[i] = memShard{m: make(map[memKey]int64), nextSweep: minSweep}
+	}
+	return s
+}
+
+// Take implements [Store.Take].
+func (s *MemoryStore) Take(ctx context.Context, b Bucket, cost, limit int64) (Usage, error) {
+	if err := ctx.Err(); err != nil {
+		return Usage{}, err
+	}
+	sh, k := s.lock(b)
+	defer sh.mu.Unlock()
+	used, ok := sh.m[k]
+	if !ok {
+		used = b.Initial
+	}
+	if used > limit-cost {
+		return Usage{Used: used}, nil
+	}
+	sh.put(k, used+cost, s.horizon.Load())
+	return Usage{Used: used + cost, Admitted: true}, nil
+}
+
+// Add implements [Store.Add].
+func (s *MemoryStore) Add(ctx context.Context, b Bucket, delta int64) (Usage, error) {
+	if err := ctx.Err(); err != nil {
+		return Usage{}, err
+	}
+	sh, k := s.lock(b)
+	defer sh.mu.Unlock()
+	used, ok := sh.m[k]
+	if !ok {
+		used = b.Initial
+	}
+	sh.put(k, used+delta, s.horizon.Load())
+	return Usage{Used: used + delta}, nil
+}
+
+// Get implements [Store.Get].
+func (s *MemoryStore) Get(ctx context.Context, b Bucket) (Usage, error) {
+	if err := ctx.Err(); err != nil {
+		return Usage{}, err
+	}
+	sh, k := s.lock(b)
+	defer sh.mu.Unlock()
+	used, ok := sh.m[k]
+	if !ok {
+		used = b.Initial
+	}
+	return Usage{Used: used}, nil
+}
+
+// Set implements [Store.Set].
+func (s *MemoryStore) Set(ctx context.Context, b Bucket, used int64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	sh, k := s.lock(b)
+	defer sh.mu.Unlock()
+	sh.put(k, used, s.horizon.Load())
+	return nil
+}
+
+// Len returns the number of counters held, for tests and monitoring.
+func (s *MemoryStore) Len() int {
+	n := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		n += len(sh.m)
+		sh.mu.Unlock()
+	}
+	return n
+}
+
+// lock advances the horizon, locks b's shard and returns it with b's map key.
+func (s *MemoryStore) lock(b Bucket) (*memShard, memKey) {
+	for h := s.horizon.Load(); b.Start > h; h = s.horizon.Load() {
+		if s.horizon.CompareAndSwap(h, b.Start) {
+			break
+		}
+	}
+	sh := &s.shards[maphash.String(s.seed, b.Key)%memShards]
+	sh.mu.Lock()
+	return sh, memKey{quota: b.Quota, key: b.Key, start: b.Start, end: b.End}
+}
+
+// put stores used under k, first sweeping ended periods when the shard has
+// doubled since the last sweep, which keeps the cost amortised O(1).
+func (sh *memShard) put(k memKey, used, horizon int64) {
+	if _, ok := sh.m[k]; !ok && len(sh.m) >= sh.nextSweep {
+		for key := range sh.m {
+			if key.end != 0 && key.end <= horizon {
+				delete(sh.m, key)
+			}
+		}
+		sh.nextSweep = max(2*len(sh.m), minSweep)
+	}
+	sh.m[k] = used
+}
