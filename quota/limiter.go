@@ -3,6 +3,7 @@ package quota
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // Limiter counts usage against quotas in a [Store]. Its methods are the
@@ -12,8 +13,9 @@ import (
 // [Limiter.Middleware] applies a quota to HTTP requests. It is safe for
 // concurrent use.
 type Limiter struct {
-	store Store
-	cfg   config
+	store   Store
+	cfg     config
+	windows windowCache
 }
 
 // New returns a Limiter that keeps its counters in store.
@@ -37,14 +39,18 @@ func New(store Store, opts ...Option) (*Limiter, error) {
 // ([ErrInvalidQuota]) or the store failed ([ErrStore], or ctx.Err()). A
 // cost of 0 counts nothing and is always allowed.
 func (l *Limiter) Take(ctx context.Context, key string, q Quota, cost int64) (Result, error) {
-	now := l.cfg.now()
+	return l.take(ctx, key, q, cost, l.cfg.now())
+}
+
+func (l *Limiter) take(ctx context.Context, key string, q Quota, cost int64, now time.Time) (Result, error) {
 	if err := q.Validate(); err != nil {
 		return Result{}, err
 	}
 	if cost < 0 {
 		return Result{}, fmt.Errorf("%w: negative cost %d", ErrInvalidQuota, cost)
 	}
-	b, start, end := q.bucket(key, now)
+	start, end := l.windows.window(q, now)
+	b := q.bucket(key, start, end)
 	var u Usage
 	var err error
 	if cost == 0 {
@@ -107,7 +113,8 @@ func (l *Limiter) update(ctx context.Context, key string, q Quota, op func(Bucke
 	if err := q.Validate(); err != nil {
 		return Result{}, err
 	}
-	b, start, end := q.bucket(key, l.cfg.now())
+	start, end := l.windows.window(q, l.cfg.now())
+	b := q.bucket(key, start, end)
 	u, err := op(b)
 	if err != nil {
 		return Result{}, storeErr(err)

@@ -26,7 +26,7 @@ type MemoryStore struct {
 
 type memShard struct {
 	mu        sync.Mutex
-	m         map[memKey]int64
+	m         map[memKey]*int64 // a pointer, so an update hashes the key once
 	nextSweep int
 }
 
@@ -41,7 +41,7 @@ var _ Store = (*MemoryStore)(nil)
 func NewMemoryStore() *MemoryStore {
 	s := &MemoryStore{seed: maphash.MakeSeed()}
 	for i := range s.shards {
-		s.shards[i] = memShard{m: make(map[memKey]int64), nextSweep: minSweep}
+		s.shards[i] = memShard{m: make(map[memKey]*int64), nextSweep: minSweep}
 	}
 	return s
 }
@@ -53,14 +53,15 @@ func (s *MemoryStore) Take(ctx context.Context, b Bucket, cost, limit int64) (Us
 	}
 	sh, k := s.lock(b)
 	defer sh.mu.Unlock()
-	used, ok := sh.m[k]
-	if !ok {
-		used = b.Initial
+	c := sh.m[k]
+	used := b.Initial
+	if c != nil {
+		used = *c
 	}
 	if used > limit-cost {
 		return Usage{Used: used}, nil
 	}
-	sh.put(k, used+cost, s.horizon.Load())
+	sh.put(k, c, used+cost, s.horizon.Load())
 	return Usage{Used: used + cost, Admitted: true}, nil
 }
 
@@ -71,11 +72,12 @@ func (s *MemoryStore) Add(ctx context.Context, b Bucket, delta int64) (Usage, er
 	}
 	sh, k := s.lock(b)
 	defer sh.mu.Unlock()
-	used, ok := sh.m[k]
-	if !ok {
-		used = b.Initial
+	c := sh.m[k]
+	used := b.Initial
+	if c != nil {
+		used = *c
 	}
-	sh.put(k, used+delta, s.horizon.Load())
+	sh.put(k, c, used+delta, s.horizon.Load())
 	return Usage{Used: used + delta}, nil
 }
 
@@ -86,11 +88,10 @@ func (s *MemoryStore) Get(ctx context.Context, b Bucket) (Usage, error) {
 	}
 	sh, k := s.lock(b)
 	defer sh.mu.Unlock()
-	used, ok := sh.m[k]
-	if !ok {
-		used = b.Initial
+	if c := sh.m[k]; c != nil {
+		return Usage{Used: *c}, nil
 	}
-	return Usage{Used: used}, nil
+	return Usage{Used: b.Initial}, nil
 }
 
 // Set implements [Store.Set].
@@ -100,7 +101,7 @@ func (s *MemoryStore) Set(ctx context.Context, b Bucket, used int64) error {
 	}
 	sh, k := s.lock(b)
 	defer sh.mu.Unlock()
-	sh.put(k, used, s.horizon.Load())
+	sh.put(k, sh.m[k], used, s.horizon.Load())
 	return nil
 }
 
@@ -128,10 +129,15 @@ func (s *MemoryStore) lock(b Bucket) (*memShard, memKey) {
 	return sh, memKey{quota: b.Quota, key: b.Key, start: b.Start, end: b.End}
 }
 
-// put stores used under k, first sweeping ended periods when the shard has
-// doubled since the last sweep, which keeps the cost amortised O(1).
-func (sh *memShard) put(k memKey, used, horizon int64) {
-	if _, ok := sh.m[k]; !ok && len(sh.m) >= sh.nextSweep {
+// put stores used in k's counter c, creating it when c is nil. A new
+// counter first sweeps ended periods if the shard has doubled since the
+// last sweep, which keeps the cost amortised O(1).
+func (sh *memShard) put(k memKey, c *int64, used, horizon int64) {
+	if c != nil {
+		*c = used
+		return
+	}
+	if len(sh.m) >= sh.nextSweep {
 		for key := range sh.m {
 			if key.end != 0 && key.end <= horizon {
 				delete(sh.m, key)
@@ -139,5 +145,7 @@ func (sh *memShard) put(k memKey, used, horizon int64) {
 		}
 		sh.nextSweep = max(2*len(sh.m), minSweep)
 	}
-	sh.m[k] = used
+	c = new(int64)
+	*c = used
+	sh.m[k] = c
 }

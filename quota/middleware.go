@@ -53,7 +53,8 @@ func (l *Limiter) admit(w http.ResponseWriter, r *http.Request) (Result, bool) {
 	if c.costFor != nil {
 		cost = c.costFor(r)
 	}
-	res, err := l.Take(r.Context(), key, q, cost)
+	now := c.now()
+	res, err := l.take(r.Context(), key, q, cost, now)
 	if err != nil {
 		if c.failOpen && !errors.Is(err, ErrInvalidQuota) {
 			return Result{}, true
@@ -61,7 +62,6 @@ func (l *Limiter) admit(w http.ResponseWriter, r *http.Request) (Result, bool) {
 		c.onError(w, r, err)
 		return Result{}, false
 	}
-	now := c.now()
 	if !c.noHeaders {
 		res.SetHeaders(w.Header(), now)
 	}
@@ -83,25 +83,40 @@ func (l *Limiter) serveRefunding(next http.Handler, w http.ResponseWriter, r *ht
 	}
 }
 
+// The field names as net/http stores them, so that SetHeaders can index the
+// map directly instead of canonicalising (and allocating) on every call.
+var (
+	policyKey = http.CanonicalHeaderKey(rlheader.PolicyField)
+	stateKey  = http.CanonicalHeaderKey(rlheader.StateField)
+)
+
 // SetHeaders adds r as its own policy to the RateLimit-Policy and
 // RateLimit fields of h (keeping policies already there), as of now: the
 // window is the current period's length and t the seconds until it
 // resets. A [Forever] quota has neither, so both are left out.
 func (r Result) SetHeaders(h http.Header, now time.Time) {
-	var buf [96]byte
+	var buf [128]byte
 	p := rlheader.Policy{Name: r.Quota, Quota: r.Limit}
 	if !r.Reset.IsZero() {
 		p.Window = rlheader.Seconds(int64(r.Reset.Sub(r.Start)))
 	}
-	h.Add(rlheader.PolicyField, string(rlheader.AppendPolicy(buf[:0], p)))
-	var b []byte
+	b := rlheader.AppendPolicy(buf[:0], p)
+	n := len(b)
 	if r.Reset.IsZero() {
-		b = append(rlheader.AppendName(buf[:0], r.Quota), ";r="...)
+		b = append(rlheader.AppendName(b, r.Quota), ";r="...)
 		b = strconv.AppendInt(b, r.Remaining, 10)
 	} else {
-		b = rlheader.AppendState(buf[:0], r.Quota, r.Remaining, rlheader.Seconds(int64(r.RetryAfter(now))))
+		b = rlheader.AppendState(b, r.Quota, r.Remaining, rlheader.Seconds(int64(r.RetryAfter(now))))
 	}
-	h.Add(rlheader.StateField, string(b))
+	both := string(b) // one allocation for both values
+	policy, state := both[:n], both[n:]
+	if len(h[policyKey]) > 0 || len(h[stateKey]) > 0 {
+		h[policyKey] = append(h[policyKey], policy)
+		h[stateKey] = append(h[stateKey], state)
+		return
+	}
+	vals := []string{policy, state} // and one for both slices; capped so appends copy
+	h[policyKey], h[stateKey] = vals[0:1:1], vals[1:2:2]
 }
 
 // WriteError writes err as an RFC 9457 problem response with the status

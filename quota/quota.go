@@ -59,9 +59,8 @@ func (q Quota) name() string {
 	return q.Name
 }
 
-// bucket returns the counter for key in the period containing now.
-func (q Quota) bucket(key string, now time.Time) (Bucket, time.Time, time.Time) {
-	start, end := q.Window(now)
+// bucket returns the counter for key in the period [start, end).
+func (q Quota) bucket(key string, start, end time.Time) Bucket {
 	b := Bucket{Quota: q.name(), Key: key}
 	if !end.IsZero() {
 		b.Start, b.End = start.Unix(), end.Unix()
@@ -69,7 +68,7 @@ func (q Quota) bucket(key string, now time.Time) (Bucket, time.Time, time.Time) 
 	if q.Offset > 0 && (end.IsZero() || !q.Start.Before(start) && q.Start.Before(end)) {
 		b.Initial = q.Offset
 	}
-	return b, start, end
+	return b
 }
 
 // Result is the state of a key's quota after an operation.
