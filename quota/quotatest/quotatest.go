@@ -1,9 +1,3 @@
-// Package quotatest checks that a [quota.Store] keeps its contract. Store
-// implementations call [Run] from their tests:
-//
-//	func TestStore(t *testing.T) {
-//		quotatest.Run(t, func(t *testing.T) quota.Store { return newStore(t) })
-//	}
 package quotatest
 
 import (
