@@ -48,25 +48,31 @@ func NewMemoryStore() *MemoryStore {
 
 // Take implements [Store.Take].
 func (s *MemoryStore) Take(ctx context.Context, b Bucket, cost, limit int64) (Usage, error) {
-	if err := ctx.Err(); err != nil {
-		return Usage{}, err
-	}
-	sh, k := s.lock(b)
-	defer sh.mu.Unlock()
-	c := sh.m[k]
-	used := b.Initial
-	if c != nil {
-		used = *c
-	}
-	if used > limit-cost {
-		return Usage{Used: used}, nil
-	}
-	sh.put(k, c, used+cost, s.horizon.Load())
-	return Usage{Used: used + cost, Admitted: true}, nil
+	return s.update(ctx, b, func(used int64) (int64, bool) { return used + cost, used <= limit-cost })
 }
 
 // Add implements [Store.Add].
 func (s *MemoryStore) Add(ctx context.Context, b Bucket, delta int64) (Usage, error) {
+	u, err := s.update(ctx, b, func(used int64) (int64, bool) { return used + delta, true })
+	u.Admitted = false
+	return u, err
+}
+
+// Get implements [Store.Get].
+func (s *MemoryStore) Get(ctx context.Context, b Bucket) (Usage, error) {
+	return s.update(ctx, b, func(used int64) (int64, bool) { return used, false })
+}
+
+// Set implements [Store.Set].
+func (s *MemoryStore) Set(ctx context.Context, b Bucket, used int64) error {
+	_, err := s.update(ctx, b, func(int64) (int64, bool) { return used, true })
+	return err
+}
+
+// update runs f on b's counter (b.Initial if missing) under its shard's
+// lock. f returns the new value and whether to store it; the Usage
+// reports the value afterwards, and Admitted whether it was stored.
+func (s *MemoryStore) update(ctx context.Context, b Bucket, f func(used int64) (int64, bool)) (Usage, error) {
 	if err := ctx.Err(); err != nil {
 		return Usage{}, err
 	}
@@ -77,32 +83,12 @@ func (s *MemoryStore) Add(ctx context.Context, b Bucket, delta int64) (Usage, er
 	if c != nil {
 		used = *c
 	}
-	sh.put(k, c, used+delta, s.horizon.Load())
-	return Usage{Used: used + delta}, nil
-}
-
-// Get implements [Store.Get].
-func (s *MemoryStore) Get(ctx context.Context, b Bucket) (Usage, error) {
-	if err := ctx.Err(); err != nil {
-		return Usage{}, err
+	next, store := f(used)
+	if !store {
+		return Usage{Used: used}, nil
 	}
-	sh, k := s.lock(b)
-	defer sh.mu.Unlock()
-	if c := sh.m[k]; c != nil {
-		return Usage{Used: *c}, nil
-	}
-	return Usage{Used: b.Initial}, nil
-}
-
-// Set implements [Store.Set].
-func (s *MemoryStore) Set(ctx context.Context, b Bucket, used int64) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	sh, k := s.lock(b)
-	defer sh.mu.Unlock()
-	sh.put(k, sh.m[k], used, s.horizon.Load())
-	return nil
+	sh.put(k, c, next, s.horizon.Load())
+	return Usage{Used: next, Admitted: true}, nil
 }
 
 // Len returns the number of counters held, for tests and monitoring.

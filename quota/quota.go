@@ -73,7 +73,8 @@ func (q Quota) bucket(key string, start, end time.Time) Bucket {
 
 // Result is the state of a key's quota after an operation.
 type Result struct {
-	// Allowed reports whether the request was admitted and counted.
+	// Allowed reports, from Take, whether the request was admitted and
+	// counted; from the other operations, whether any quota remains.
 	Allowed bool
 	// Quota is the quota's name.
 	Quota string
