@@ -38,9 +38,23 @@ type Usage struct {
 // which case ctx.Err() is returned unchanged); a counter that is over its
 // limit is a value, Usage.Admitted == false, never an error.
 //
-// The operations map onto one round trip each: a Redis Lua script
-// (GET, compare, INCRBY, EXPIREAT on End) or an SQL upsert whose update is
-// guarded by "used + cost <= limit". The conformance suite
+// The operations map onto one round trip each. In Redis, Take is a Lua
+// script on a key built from the four identifying fields:
+//
+//	local used = tonumber(redis.call('GET', KEYS[1]) or ARGV[1]) -- Initial
+//	if used + cost > limit then return {used, 0} end
+//	redis.call('SET', KEYS[1], used + cost, 'EXAT', expiry) -- End plus slack
+//	return {used + cost, 1}
+//
+// In SQL it is an upsert whose update is guarded, reading back the row:
+//
+//	INSERT INTO quota_usage (quota, key, start, end, used)
+//	SELECT $1, $2, $3, $4, $5 + $6 WHERE $5 + $6 <= $7
+//	ON CONFLICT (quota, key, start, end) DO UPDATE
+//	SET used = quota_usage.used + $6 WHERE quota_usage.used + $6 <= $7
+//	RETURNING used
+//
+// where no row returned means refused. The conformance suite
 // [github.com/tollgate/tollgate/quota/quotatest.Run] checks an
 // implementation against this contract.
 type Store interface {
