@@ -70,9 +70,8 @@ func (l *Limiter) take(ctx context.Context, key string, q Quota, cost int64, now
 	return r, nil
 }
 
-// Refund gives back what r charged, to the period r was charged in, even
-// if a new period has begun since (then it changes nothing the caller can
-// still use). It does nothing for a refused result or once r's period has
+// Refund gives back what r charged, to the counter of the period r was
+// charged in. It does nothing for a refused result or once that period has
 // ended, so a refund never lands in a different period.
 func (l *Limiter) Refund(ctx context.Context, r Result) error {
 	if !r.Allowed || r.Cost == 0 || !r.Reset.IsZero() && !l.cfg.now().Before(r.Reset) {
@@ -85,14 +84,21 @@ func (l *Limiter) Refund(ctx context.Context, r Result) error {
 // Usage returns key's usage and remaining quota in the current period of
 // q, changing nothing.
 func (l *Limiter) Usage(ctx context.Context, key string, q Quota) (Result, error) {
-	return l.update(ctx, key, q, func(b Bucket) (Usage, error) { return l.store.Get(ctx, b) })
+	return l.UsageAt(ctx, key, q, l.cfg.now())
+}
+
+// UsageAt is [Limiter.Usage] for the period of q that contains t, e.g. the
+// previous month. A store may have dropped a period that has ended; its
+// usage then reads as not used.
+func (l *Limiter) UsageAt(ctx context.Context, key string, q Quota, t time.Time) (Result, error) {
+	return l.update(ctx, key, q, t, func(b Bucket) (Usage, error) { return l.store.Get(ctx, b) })
 }
 
 // Grant adds n to key's remaining quota in the current period of q, as
 // API Gateway's UpdateUsage grants a temporary extension; a negative n
 // takes quota away. For a [Forever] quota it tops up the balance.
 func (l *Limiter) Grant(ctx context.Context, key string, q Quota, n int64) (Result, error) {
-	return l.update(ctx, key, q, func(b Bucket) (Usage, error) { return l.store.Add(ctx, b, -n) })
+	return l.update(ctx, key, q, l.cfg.now(), func(b Bucket) (Usage, error) { return l.store.Add(ctx, b, -n) })
 }
 
 // Reset sets key's usage in the current period of q to zero.
@@ -103,17 +109,17 @@ func (l *Limiter) Reset(ctx context.Context, key string, q Quota) (Result, error
 // SetRemaining sets key's remaining quota in the current period of q to n,
 // which may exceed q.Limit. For a [Forever] quota it sets the balance.
 func (l *Limiter) SetRemaining(ctx context.Context, key string, q Quota, n int64) (Result, error) {
-	return l.update(ctx, key, q, func(b Bucket) (Usage, error) {
+	return l.update(ctx, key, q, l.cfg.now(), func(b Bucket) (Usage, error) {
 		used := q.Limit - n
 		return Usage{Used: used}, l.store.Set(ctx, b, used)
 	})
 }
 
-func (l *Limiter) update(ctx context.Context, key string, q Quota, op func(Bucket) (Usage, error)) (Result, error) {
+func (l *Limiter) update(ctx context.Context, key string, q Quota, at time.Time, op func(Bucket) (Usage, error)) (Result, error) {
 	if err := q.Validate(); err != nil {
 		return Result{}, err
 	}
-	start, end := l.windows.window(q, l.cfg.now())
+	start, end := q.Window(at)
 	b := q.bucket(key, start, end)
 	u, err := op(b)
 	if err != nil {

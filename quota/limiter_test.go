@@ -161,7 +161,7 @@ func TestCreditsRefillEachPeriod(t *testing.T) {
 }
 
 func TestUsageGrantReset(t *testing.T) {
-	l, _ := newLimiter(t, time.Date(2024, 1, 20, 0, 0, 0, 0, time.UTC))
+	l, clk := newLimiter(t, time.Date(2024, 1, 20, 0, 0, 0, 0, time.UTC))
 	q := quota.Quota{Limit: 5, Period: quota.Week}
 	take(t, l, "k", q, 3)
 
@@ -174,6 +174,11 @@ func TestUsageGrantReset(t *testing.T) {
 	assert.Equal(t, int64(12), r.Remaining, "a grant may go beyond the limit")
 	assert.True(t, take(t, l, "k", q, 12).Allowed)
 	assert.False(t, take(t, l, "k", q, 1).Allowed)
+
+	prev, err := l.UsageAt(ctx, "k", q, clk.Now().Add(-7*24*time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, int64(0), prev.Used, "last week is its own period")
+	assert.Equal(t, r.Start.Add(-7*24*time.Hour), prev.Start)
 
 	r, err = l.Reset(ctx, "k", q)
 	require.NoError(t, err)
