@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -251,4 +252,32 @@ func TestMiddlewareWebSocket(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, int64(1), u.Used, "the upgrade counts once (refund=%t)", refund)
 	}
+}
+
+func TestMiddlewareConcurrentRequestsNeverExceedTheQuota(t *testing.T) {
+	const limit, requests = 25, 60
+	l, _ := newLimiter(t, noon, quota.WithQuota(quota.Quota{Limit: limit, Period: quota.Day}))
+	srv := serve(t, l)
+	codes := make(chan int, requests)
+	var wg sync.WaitGroup
+	for range requests {
+		wg.Go(func() {
+			req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+			req.Header.Set("X-Key", "k")
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				codes <- 0
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		})
+	}
+	wg.Wait()
+	close(codes)
+	counts := map[int]int{}
+	for c := range codes {
+		counts[c]++
+	}
+	assert.Equal(t, map[int]int{http.StatusOK: limit, http.StatusTooManyRequests: requests - limit}, counts)
 }
