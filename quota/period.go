@@ -80,7 +80,10 @@ func ParsePeriod(s string) (Period, error) {
 		return Period{}, fmt.Errorf("%w: period %q is not DAY, WEEK, MONTH, FOREVER or a duration", ErrInvalidQuota, s)
 	}
 	p := Every(d)
-	return p, p.validate()
+	if err := p.validate(); err != nil {
+		return Period{}, err
+	}
+	return p, nil
 }
 
 // String returns the period as [ParsePeriod] reads it, with the time zone

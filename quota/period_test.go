@@ -130,6 +130,7 @@ func TestParsePeriod(t *testing.T) {
 			got, err := ParsePeriod(tt.in)
 			if tt.wantErr {
 				assert.ErrorIs(t, err, ErrInvalidQuota)
+				assert.Equal(t, Period{}, got)
 				return
 			}
 			require.NoError(t, err)
