@@ -1,0 +1,56 @@
+package jwt
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/tollgate/tollgate/auth"
+)
+
+// Reasons a token is refused. Every one of them reaches the caller wrapped
+// in an [*auth.Error] with code "invalid_token" that also matches
+// [auth.ErrInvalidCredentials]; match the reason with [errors.Is].
+var (
+	ErrMalformed         = errors.New("jwt: malformed token")
+	ErrAlgorithm         = errors.New("jwt: algorithm not allowed")
+	ErrUnknownKey        = errors.New("jwt: unknown signing key")
+	ErrSignature         = errors.New("jwt: invalid signature")
+	ErrExpired           = errors.New("jwt: token expired")
+	ErrNotYetValid       = errors.New("jwt: token not yet valid")
+	ErrTooOld            = errors.New("jwt: token too old")
+	ErrIssuer            = errors.New("jwt: untrusted issuer")
+	ErrAudience          = errors.New("jwt: audience not accepted")
+	ErrMissingClaim      = errors.New("jwt: required claim missing")
+	ErrInsufficientScope = errors.New("jwt: insufficient scope")
+)
+
+// descriptions are the client-facing texts for each reason: fixed strings,
+// so nothing from the token, the key set or an internal error can leak.
+var descriptions = map[error]string{
+	ErrMalformed:    "the token is malformed",
+	ErrAlgorithm:    "the token's signing algorithm is not accepted",
+	ErrUnknownKey:   "the token's signing key is unknown",
+	ErrSignature:    "the token's signature is invalid",
+	ErrExpired:      "the token has expired",
+	ErrNotYetValid:  "the token is not valid yet",
+	ErrTooOld:       "the token is too old",
+	ErrIssuer:       "the token's issuer is not trusted",
+	ErrAudience:     "the token is not meant for this audience",
+	ErrMissingClaim: "the token lacks a required claim",
+}
+
+// invalid returns the RFC 6750 refusal for reason (one of the sentinels
+// above), wrapping cause for the server side when it is not nil.
+func invalid(reason, cause error) error {
+	desc := descriptions[reason]
+	err := fmt.Errorf("%w: %w", reason, auth.ErrInvalidCredentials)
+	if cause != nil {
+		err = fmt.Errorf("%w: %w: %w", reason, auth.ErrInvalidCredentials, cause)
+	}
+	return &auth.Error{
+		Code:        "invalid_token",
+		Description: desc,
+		Challenge:   `Bearer error="invalid_token", error_description="` + desc + `"`,
+		Err:         err,
+	}
+}
