@@ -98,14 +98,15 @@ func (s *JWKS) loop() {
 		case <-ctx.Done():
 		}
 	}()
+	_, _ = s.lookup(ctx, "") // the first load, unless a request or Refresh beat us to it
 	for {
-		_ = s.Refresh(ctx) // a failure keeps the old keys; the next tick retries
 		t := time.NewTimer(s.every)
 		select {
 		case <-s.stop:
 			t.Stop()
 			return
 		case <-t.C:
+			_ = s.Refresh(ctx) // a failure keeps the old keys; the next tick retries
 		}
 	}
 }

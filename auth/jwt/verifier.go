@@ -106,14 +106,19 @@ func newIssuer(is Issuer) (*issuer, error) {
 	return in, nil
 }
 
+// errNoToken is the answer to a request without a token: it matches
+// [auth.ErrNoCredentials], so another authenticator may try, and carries
+// the bare challenge RFC 6750 §3 asks a 401 without a token to bear.
+var errNoToken = &auth.Error{Challenge: "Bearer", Err: auth.ErrNoCredentials}
+
 // Authenticate verifies the request's bearer token. A request without one
-// yields [auth.ErrNoCredentials]; a bad token an [*auth.Error] with code
+// yields an error matching [auth.ErrNoCredentials]; a bad token an [*auth.Error] with code
 // "invalid_token" and an RFC 6750 challenge; a key set that cannot be
 // fetched an error that matches neither (503).
 func (v *Verifier) Authenticate(ctx context.Context, r *http.Request) (*auth.Identity, error) {
 	tok, ok := v.extract(r)
 	if !ok {
-		return nil, auth.ErrNoCredentials
+		return nil, errNoToken
 	}
 	return v.Verify(ctx, tok)
 }
