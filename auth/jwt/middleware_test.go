@@ -127,7 +127,9 @@ func TestRequireScopesAnonymous(t *testing.T) {
 func TestMiddlewareWebSocket(t *testing.T) {
 	clk := fakeClock()
 	v := staticVerifier(t, nil, jwt.WithClock(clk.Now))
-	mw := func(next http.Handler) http.Handler { return auth.Middleware(v)(jwt.RequireScopes("orders:read")(next)) }
+	mw := func(next http.Handler) http.Handler {
+		return auth.Middleware(v)(jwt.RequireScopes("orders:read")(next))
+	}
 	testkit.AssertWebSocket(t, mw, http.Header{"Authorization": {"Bearer " + mint(t, rsaA(), claims())}})
 }
 
