@@ -78,3 +78,25 @@ func TestJWKSURL(t *testing.T) {
 		require.NoError(t, s.Close(context.Background()))
 	}
 }
+
+func TestKeyWithoutIDMatchesAnyKid(t *testing.T) {
+	clk := fakeClock()
+	ks, err := jwt.NewStaticKeys(jwt.Key{Public: ec256().priv.Public()})
+	require.NoError(t, err)
+	v, err := jwt.New([]jwt.Issuer{{Issuer: testIssuer, Audiences: []string{testAudience}, Keys: ks}}, jwt.WithClock(clk.Now))
+	require.NoError(t, err)
+	_, err = v.Verify(context.Background(), mint(t, ec256(), claims()))
+	assert.NoError(t, err, "a key configured without an ID verifies whatever kid the token names")
+	_, err = v.Verify(context.Background(), mint(t, rsaA(), claims()))
+	assert.ErrorIs(t, err, jwt.ErrAlgorithm, "but only tokens whose algorithm fits it")
+}
+
+func TestCanceledContextPassesThrough(t *testing.T) {
+	ks := newKeyServer(t, rsaA())
+	clk := fakeClock()
+	v, _ := remoteVerifier(t, ks, clk)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := v.Verify(ctx, mint(t, rsaA(), claims()))
+	assert.Equal(t, context.Canceled, err)
+}

@@ -11,18 +11,21 @@ import (
 // in an [*auth.Error] with code "invalid_token" that also matches
 // [auth.ErrInvalidCredentials]; match the reason with [errors.Is].
 var (
-	ErrMalformed         = errors.New("jwt: malformed token")
-	ErrAlgorithm         = errors.New("jwt: algorithm not allowed")
-	ErrUnknownKey        = errors.New("jwt: unknown signing key")
-	ErrSignature         = errors.New("jwt: invalid signature")
-	ErrExpired           = errors.New("jwt: token expired")
-	ErrNotYetValid       = errors.New("jwt: token not yet valid")
-	ErrTooOld            = errors.New("jwt: token too old")
-	ErrIssuer            = errors.New("jwt: untrusted issuer")
-	ErrAudience          = errors.New("jwt: audience not accepted")
-	ErrMissingClaim      = errors.New("jwt: required claim missing")
-	ErrInsufficientScope = errors.New("jwt: insufficient scope")
+	ErrMalformed    = errors.New("jwt: malformed token")
+	ErrAlgorithm    = errors.New("jwt: algorithm not allowed")
+	ErrUnknownKey   = errors.New("jwt: unknown signing key")
+	ErrSignature    = errors.New("jwt: invalid signature")
+	ErrExpired      = errors.New("jwt: token expired")
+	ErrNotYetValid  = errors.New("jwt: token not yet valid")
+	ErrTooOld       = errors.New("jwt: token too old")
+	ErrIssuer       = errors.New("jwt: untrusted issuer")
+	ErrAudience     = errors.New("jwt: audience not accepted")
+	ErrMissingClaim = errors.New("jwt: required claim missing")
 )
+
+// ErrInsufficientScope is the cause of [CheckScopes]'s 403 refusal; it
+// also matches [auth.ErrForbidden].
+var ErrInsufficientScope = errors.New("jwt: insufficient scope")
 
 // descriptions are the client-facing texts for each reason: fixed strings,
 // so nothing from the token, the key set or an internal error can leak.
@@ -39,18 +42,14 @@ var descriptions = map[error]string{
 	ErrMissingClaim: "the token lacks a required claim",
 }
 
-// invalid returns the RFC 6750 refusal for reason (one of the sentinels
-// above), wrapping cause for the server side when it is not nil.
-func invalid(reason, cause error) error {
+// invalid returns the RFC 6750 refusal for reason, one of the sentinels
+// above.
+func invalid(reason error) error {
 	desc := descriptions[reason]
-	err := fmt.Errorf("%w: %w", reason, auth.ErrInvalidCredentials)
-	if cause != nil {
-		err = fmt.Errorf("%w: %w: %w", reason, auth.ErrInvalidCredentials, cause)
-	}
 	return &auth.Error{
 		Code:        "invalid_token",
 		Description: desc,
 		Challenge:   `Bearer error="invalid_token", error_description="` + desc + `"`,
-		Err:         err,
+		Err:         fmt.Errorf("%w: %w", reason, auth.ErrInvalidCredentials),
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -35,9 +34,8 @@ type JWKS struct {
 	last    time.Time     // when the last fetch started; guarded by sem
 	lastErr error         // how it failed; guarded by sem
 
-	stop      chan struct{}
-	done      chan struct{}
-	closeOnce sync.Once
+	cancel context.CancelFunc // stops the background refresh
+	done   chan struct{}      // closed when it has stopped
 }
 
 var _ KeySource = (*JWKS)(nil)
@@ -59,10 +57,11 @@ func NewJWKS(url string, opts ...Option) (*JWKS, error) {
 	s := &JWKS{
 		url: url, client: o.client, now: o.now,
 		every: o.refreshEvery, minRefresh: o.minRefresh,
-		sem:  make(chan struct{}, 1),
-		stop: make(chan struct{}), done: make(chan struct{}),
+		sem: make(chan struct{}, 1), done: make(chan struct{}),
 	}
-	go s.loop()
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	go s.loop(ctx)
 	return s, nil
 }
 
@@ -78,7 +77,7 @@ func (s *JWKS) Refresh(ctx context.Context) error {
 // Close stops the background refresh and waits for it to end or for ctx.
 // The key set keeps answering from the keys it holds.
 func (s *JWKS) Close(ctx context.Context) error {
-	s.closeOnce.Do(func() { close(s.stop) })
+	s.cancel()
 	select {
 	case <-s.done:
 		return nil
@@ -87,23 +86,14 @@ func (s *JWKS) Close(ctx context.Context) error {
 	}
 }
 
-func (s *JWKS) loop() {
+func (s *JWKS) loop(ctx context.Context) {
 	defer close(s.done)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-s.stop:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	_, _ = s.lookup(ctx, "") // the first load, unless a request or Refresh beat us to it
+	t := time.NewTicker(s.every)
+	defer t.Stop()
 	for {
-		t := time.NewTimer(s.every)
 		select {
-		case <-s.stop:
-			t.Stop()
+		case <-ctx.Done():
 			return
 		case <-t.C:
 			_ = s.Refresh(ctx) // a failure keeps the old keys; the next tick retries

@@ -38,8 +38,12 @@ type key struct {
 type keyTable struct {
 	byID map[string]*key
 	all  []*key
+	anon []*key // the keys without an ID
 }
 
+// lookup returns the key named kid, or else the keys without an ID (a key
+// configured without one verifies tokens that name any); an empty kid
+// gets every key.
 func (t *keyTable) lookup(kid string) []*key {
 	if kid == "" {
 		return t.all
@@ -47,7 +51,7 @@ func (t *keyTable) lookup(kid string) []*key {
 	if k, ok := t.byID[kid]; ok {
 		return []*key{k}
 	}
-	return nil
+	return t.anon
 }
 
 // newKeyTable indexes keys; a duplicate key ID is an error.
@@ -55,6 +59,7 @@ func newKeyTable(keys []*key) (*keyTable, error) {
 	t := &keyTable{byID: make(map[string]*key, len(keys)), all: keys}
 	for _, k := range keys {
 		if k.kid == "" {
+			t.anon = append(t.anon, k)
 			continue
 		}
 		if _, dup := t.byID[k.kid]; dup {
@@ -143,10 +148,8 @@ var errKeyType = errors.New("unsupported key type")
 // publicOf returns the public half of a raw key, refusing what cannot be
 // used for verification.
 func publicOf(raw any) (any, error) {
-	if s, ok := raw.(interface{ Public() crypto.PublicKey }); ok {
-		if _, isPub := raw.(ed25519.PublicKey); !isPub {
-			raw = s.Public()
-		}
+	if s, ok := raw.(crypto.Signer); ok {
+		raw = s.Public()
 	}
 	switch pub := raw.(type) {
 	case *rsa.PublicKey:

@@ -129,7 +129,7 @@ func (v *Verifier) Authenticate(ctx context.Context, r *http.Request) (*auth.Ide
 // shared: treat it as read-only.
 func (v *Verifier) Verify(ctx context.Context, token string) (*auth.Identity, error) {
 	if len(token) > v.o.maxToken {
-		return nil, invalid(ErrMalformed, nil)
+		return nil, invalid(ErrMalformed)
 	}
 	now := v.o.now()
 	if v.cache == nil {
@@ -155,17 +155,17 @@ func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*au
 	var until time.Time
 	p, ok := split(token)
 	if !ok {
-		return nil, nil, until, invalid(ErrMalformed, nil)
+		return nil, nil, until, invalid(ErrMalformed)
 	}
 	h, ok1 := parseHeader(p.header)
 	c, ok2 := parseClaims(p.payload)
 	if !ok1 || !ok2 {
-		return nil, nil, until, invalid(ErrMalformed, nil)
+		return nil, nil, until, invalid(ErrMalformed)
 	}
 	iss, _, _ := c.str("iss")
 	is := v.issuers[iss]
 	if is == nil {
-		return nil, nil, until, invalid(ErrIssuer, nil)
+		return nil, nil, until, invalid(ErrIssuer)
 	}
 	k, err := is.verifySignature(ctx, p, h)
 	if err != nil {
@@ -173,7 +173,7 @@ func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*au
 	}
 	id, until, reason := v.checkClaims(c, is, now)
 	if reason != nil {
-		return nil, nil, until, invalid(reason, nil)
+		return nil, nil, until, invalid(reason)
 	}
 	return id, k, until, nil
 }
@@ -182,15 +182,18 @@ func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*au
 func (is *issuer) verifySignature(ctx context.Context, p parts, h header) (*key, error) {
 	info, ok := is.algs[h.Alg]
 	if !ok {
-		return nil, invalid(ErrAlgorithm, nil)
+		return nil, invalid(ErrAlgorithm)
 	}
 	keys, err := is.Keys.lookup(ctx, h.Kid)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("jwt: keys of issuer %q: %w", is.Issuer.Issuer, err)
 	}
 	sig, ok := decodeSegment(p.signature)
 	if !ok {
-		return nil, invalid(ErrMalformed, nil)
+		return nil, invalid(ErrMalformed)
 	}
 	reason := ErrUnknownKey
 	for _, k := range keys {
@@ -203,7 +206,7 @@ func (is *issuer) verifySignature(ctx context.Context, p parts, h header) (*key,
 		}
 		reason = ErrSignature
 	}
-	return nil, invalid(reason, nil)
+	return nil, invalid(reason)
 }
 
 // checkClaims validates the claims of a token whose signature holds and
