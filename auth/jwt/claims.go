@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tollgate/tollgate/auth"
 )
@@ -33,7 +35,7 @@ func (c claims) str(name string) (s string, ok, valid bool) {
 	if !ok {
 		return "", false, true
 	}
-	valid = json.Unmarshal(raw, &s) == nil
+	s, valid = jsonString(raw)
 	return s, true, valid
 }
 
@@ -44,8 +46,7 @@ func (c claims) strings(name string, split bool) (ss []string, valid bool) {
 	if !ok {
 		return nil, true
 	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if s, ok := jsonString(raw); ok {
 		if split {
 			return strings.Fields(s), true
 		}
@@ -62,12 +63,36 @@ func (c claims) date(name string) (t time.Time, ok, valid bool) {
 	if !ok {
 		return time.Time{}, false, true
 	}
-	var f float64
-	if json.Unmarshal(raw, &f) != nil || math.IsNaN(f) || f < 0 || f > 1<<40 {
+	// raw is one valid JSON value, and every JSON number is valid Go float
+	// syntax; anything else (a string, null) fails to parse.
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil || f < 0 || f > 1<<40 {
 		return time.Time{}, true, false
 	}
 	sec, frac := math.Modf(f)
 	return time.Unix(int64(sec), int64(frac*1e9)), true, true
+}
+
+// jsonString decodes a JSON string value. Most claims are plain ASCII
+// without escapes, and then (raw being valid JSON) the text between the
+// quotes is the value, so the common case skips the decoder.
+func jsonString(raw json.RawMessage) (string, bool) {
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && plain(raw[1:n-1]) {
+		return string(raw[1 : n-1]), true
+	}
+	var s string
+	return s, json.Unmarshal(raw, &s) == nil
+}
+
+// plain reports whether b is ASCII without escapes; encoding/json would
+// rewrite anything else (escapes, invalid UTF-8).
+func plain(b []byte) bool {
+	for _, c := range b {
+		if c == '\\' || c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // checkTimes enforces exp (required), nbf, iat and the maximum age, each
