@@ -11,15 +11,27 @@ import (
 // in an [*auth.Error] with code "invalid_token" that also matches
 // [auth.ErrInvalidCredentials]; match the reason with [errors.Is].
 var (
-	ErrMalformed    = errors.New("jwt: malformed token")
-	ErrAlgorithm    = errors.New("jwt: algorithm not allowed")
-	ErrUnknownKey   = errors.New("jwt: unknown signing key")
-	ErrSignature    = errors.New("jwt: invalid signature")
-	ErrExpired      = errors.New("jwt: token expired")
-	ErrNotYetValid  = errors.New("jwt: token not yet valid")
-	ErrTooOld       = errors.New("jwt: token too old")
-	ErrIssuer       = errors.New("jwt: untrusted issuer")
-	ErrAudience     = errors.New("jwt: audience not accepted")
+	// ErrMalformed means the token is no compact JWS with a JSON claim set.
+	ErrMalformed = errors.New("jwt: malformed token")
+	// ErrAlgorithm means the algorithm is off the issuer's allow-list
+	// ("none" always is) or does not fit the key.
+	ErrAlgorithm = errors.New("jwt: algorithm not allowed")
+	// ErrUnknownKey means no key of the issuer has the token's key ID.
+	ErrUnknownKey = errors.New("jwt: unknown signing key")
+	// ErrSignature means the signature does not verify.
+	ErrSignature = errors.New("jwt: invalid signature")
+	// ErrExpired means exp has passed, leeway included.
+	ErrExpired = errors.New("jwt: token expired")
+	// ErrNotYetValid means nbf or iat lies in the future, leeway included.
+	ErrNotYetValid = errors.New("jwt: token not yet valid")
+	// ErrTooOld means iat is further back than the maximum age.
+	ErrTooOld = errors.New("jwt: token too old")
+	// ErrIssuer means iss names no configured issuer.
+	ErrIssuer = errors.New("jwt: untrusted issuer")
+	// ErrAudience means aud names none of the issuer's audiences.
+	ErrAudience = errors.New("jwt: audience not accepted")
+	// ErrMissingClaim means exp, the identity claim, iat (under a maximum
+	// age) or a required claim is absent.
 	ErrMissingClaim = errors.New("jwt: required claim missing")
 )
 
