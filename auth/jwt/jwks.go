@@ -13,6 +13,10 @@ import (
 // maxDocument bounds a fetched JWK Set or discovery document.
 const maxDocument = 1 << 20
 
+// fetchTimeout bounds a fetch prompted by a request, whatever the HTTP
+// client's own timeout.
+const fetchTimeout = 30 * time.Second
+
 // JWKS is a remote JSON Web Key Set (RFC 7517) fetched over HTTPS. It
 // refreshes in the background, and when a token names a key ID it does not
 // hold it fetches the set again at once, at most once per minimum refresh
@@ -125,7 +129,12 @@ func (s *JWKS) refreshFor(ctx context.Context, kid string, seen *keyTable) ([]*k
 	if !s.last.IsZero() && s.now().Sub(s.last) < s.minRefresh {
 		return nil, s.unknown(t)
 	}
-	if s.fetch(ctx) != nil {
+	// The fetch outlives the request that prompted it: were a cancelled
+	// request to abort it, a client could spend the refresh allowance
+	// without the keys ever arriving.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
+	defer cancel()
+	if s.fetch(fctx) != nil {
 		return nil, s.unknown(t)
 	}
 	return s.keys.Load().lookup(kid), nil

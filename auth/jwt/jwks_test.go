@@ -172,3 +172,24 @@ func TestDiscover(t *testing.T) {
 	_, err = jwt.Discover(ctx, "http://issuer.example")
 	assert.ErrorContains(t, err, "https", "keys are never fetched in the clear from a remote host")
 }
+
+// TestJWKSCancelledRequestDoesNotWasteRefresh: a client that gives up
+// while its unknown kid is being fetched must not leave the key set stale
+// for the rest of the refresh interval.
+func TestJWKSCancelledRequestDoesNotWasteRefresh(t *testing.T) {
+	ks := newKeyServer(t, rsaA())
+	clk := fakeClock()
+	v, set := remoteVerifier(t, ks, clk)
+	require.NoError(t, set.Refresh(context.Background()))
+	ks.rotate(t, rsaA(), rsaB())
+	clk.Advance(time.Minute)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	tokB := mint(t, rsaB(), claims())
+	_, err := v.Verify(ctx, tokB)
+	assert.ErrorIs(t, err, context.Canceled)
+
+	_, err = v.Verify(context.Background(), tokB)
+	assert.NoError(t, err, "the fetch prompted by the cancelled request completed, or never started")
+}
