@@ -18,6 +18,10 @@
 // (required), nbf and iat hold within the leeway ([WithLeeway]); and when it
 // is no older than [WithMaxAge] and carries every [WithRequiredClaims].
 //
+// The token is read from the Authorization header's Bearer credentials;
+// [WithCookie] and [WithQueryParam] add a cookie and a query parameter
+// (for browser WebSocket handshakes) as fallbacks.
+//
 // # Algorithms
 //
 // RS256/384/512, PS256/384/512, ES256/384/512 and EdDSA are allowed by

@@ -74,6 +74,38 @@ func ExampleVerifier_Verify() {
 	// auth: invalid_token: jwt: token expired: auth: invalid credentials
 }
 
+func ExampleNewJWKS() {
+	priv := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	// The issuer's JWKS endpoint, here served locally.
+	jwksDoc := `{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"2026-03","use":"sig","x":"O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik"}]}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, jwksDoc)
+	}))
+	defer srv.Close()
+
+	ctx := context.Background()
+	keys, err := jwt.NewJWKS(srv.URL + "/.well-known/jwks.json")
+	if err != nil {
+		panic(err)
+	}
+	defer keys.Close(ctx)
+	if err := keys.Refresh(ctx); err != nil { // fail fast at start-up
+		panic(err)
+	}
+	v, _ := jwt.New([]jwt.Issuer{{Issuer: "https://login.example.com/", Audiences: []string{"api://orders"}, Keys: keys}},
+		jwt.WithClock(func() time.Time { return now }))
+
+	tok := exampleToken(priv, gojwt.MapClaims{
+		"iss": "https://login.example.com/", "aud": "api://orders", "sub": "alice",
+		"scp": []string{"orders:read"}, "exp": now.Add(time.Hour).Unix(),
+	})
+	id, err := v.Verify(ctx, tok)
+	fmt.Println(id.ID, id.Scopes, err)
+	// Output:
+	// alice [orders:read] <nil>
+}
+
 func ExampleDiscover() {
 	ctx := context.Background()
 	keys, err := jwt.Discover(ctx, "https://login.example.com/")
