@@ -46,16 +46,23 @@ func rsaPublicPEM(t *testing.T) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
 }
 
-func TestVerify(t *testing.T) {
-	hs := signer{"hs", "HS256", nil}
-	withKid := func(s signer, kid string) signer { s.kid = kid; return s }
-	tests := []struct {
-		name   string
-		token  func(t *testing.T) string
-		algs   []string
-		opts   []jwt.Option
-		reason error // nil: accepted
-	}{
+// verifyCase is a token and the verdict a verifier trusting testIssuer
+// with every test key should reach on it.
+type verifyCase struct {
+	name   string
+	token  func(t *testing.T) string
+	algs   []string
+	opts   []jwt.Option
+	reason error // nil: accepted
+}
+
+var (
+	hs      = signer{"hs", "HS256", nil}
+	withKid = func(s signer, kid string) signer { s.kid = kid; return s }
+)
+
+func TestVerifyAccepts(t *testing.T) {
+	runVerifyCases(t, []verifyCase{
 		{"RS256", func(t *testing.T) string { return mint(t, rsaA(), claims()) }, nil, nil, nil},
 		{"PS256", func(t *testing.T) string { s := rsaA(); s.alg = "PS256"; return mint(t, s, claims()) }, nil, nil, nil},
 		{"ES256", func(t *testing.T) string { return mint(t, ec256(), claims()) }, nil, nil, nil},
@@ -66,7 +73,11 @@ func TestVerify(t *testing.T) {
 		{"aud array containing ours", func(t *testing.T) string { return mint(t, rsaA(), claims("aud", []string{"x", "other"})) }, nil, nil, nil},
 		{"expired within leeway", func(t *testing.T) string { return mint(t, rsaA(), claims("exp", epoch.Add(-10*time.Second).Unix())) }, nil, nil, nil},
 		{"nbf within leeway", func(t *testing.T) string { return mint(t, rsaA(), claims("nbf", epoch.Add(10*time.Second).Unix())) }, nil, nil, nil},
+	})
+}
 
+func TestVerifyRefuses(t *testing.T) {
+	runVerifyCases(t, []verifyCase{
 		{"expired", func(t *testing.T) string { return mint(t, rsaA(), claims("exp", epoch.Add(-time.Minute).Unix())) }, nil, nil, jwt.ErrExpired},
 		{"expired, no leeway", func(t *testing.T) string { return mint(t, rsaA(), claims("exp", epoch.Add(-time.Second).Unix())) }, nil, []jwt.Option{jwt.WithLeeway(0)}, jwt.ErrExpired},
 		{"no exp", func(t *testing.T) string { return mint(t, rsaA(), claims("exp", nil)) }, nil, nil, jwt.ErrMissingClaim},
@@ -112,7 +123,10 @@ func TestVerify(t *testing.T) {
 			return forge(`{"alg":"RS256","crit":["exp"],"exp":1}`, string(mustJSON(t, claims())), []byte("s"))
 		}, nil, nil, jwt.ErrMalformed},
 		{"too long", func(t *testing.T) string { return strings.Repeat("a", 9000) }, nil, nil, jwt.ErrMalformed},
-	}
+	})
+}
+
+func runVerifyCases(t *testing.T, tests []verifyCase) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			clk := fakeClock()
