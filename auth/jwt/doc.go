@@ -16,7 +16,8 @@
 // under an algorithm that issuer allows and that fits the key's type; when
 // iss matches exactly and aud names one of the issuer's audiences; when exp
 // (required), nbf and iat hold within the leeway ([WithLeeway]); and when it
-// is no older than [WithMaxAge] and carries every [WithRequiredClaims].
+// is no older than [WithMaxAge], carries every [WithRequiredClaims] and,
+// with [WithTokenTypes], has a typ header such as "at+jwt" (RFC 9068).
 //
 // The token is read from the Authorization header's Bearer credentials;
 // [WithCookie] and [WithQueryParam] add a cookie and a query parameter

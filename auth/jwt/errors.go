@@ -30,6 +30,8 @@ var (
 	ErrIssuer = errors.New("jwt: untrusted issuer")
 	// ErrAudience means aud names none of the issuer's audiences.
 	ErrAudience = errors.New("jwt: audience not accepted")
+	// ErrType means the typ header is not one of [WithTokenTypes].
+	ErrType = errors.New("jwt: token type not accepted")
 	// ErrMissingClaim means exp, the identity claim, iat (under a maximum
 	// age) or a required claim is absent.
 	ErrMissingClaim = errors.New("jwt: required claim missing")
@@ -52,6 +54,7 @@ var descriptions = map[error]string{
 	ErrIssuer:       "the token's issuer is not trusted",
 	ErrAudience:     "the token is not meant for this audience",
 	ErrMissingClaim: "the token lacks a required claim",
+	ErrType:         "the token's type is not accepted",
 }
 
 // invalid returns the RFC 6750 refusal for reason, one of the sentinels

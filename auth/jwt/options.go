@@ -23,6 +23,7 @@ type options struct {
 	idClaim      string
 	planClaim    string
 	attrClaims   []string
+	types        []string
 	cookie       string
 	query        string
 	cacheSize    int
@@ -97,6 +98,14 @@ func WithPlanClaim(name string) Option { return func(o *options) { o.planClaim =
 // [auth.Identity].Attributes. For [New]. Default: only "iss" is copied.
 func WithAttributeClaims(names ...string) Option {
 	return func(o *options) { o.attrClaims = append(o.attrClaims, names...) }
+}
+
+// WithTokenTypes accepts only tokens whose typ header names one of types,
+// e.g. "at+jwt" for RFC 9068 access tokens, so an ID token or another
+// kind of JWT from the same issuer cannot pass for an access token
+// (RFC 8725 §3.11). For [New]. Default: any typ, or none.
+func WithTokenTypes(types ...string) Option {
+	return func(o *options) { o.types = append(o.types, types...) }
 }
 
 // WithCookie also takes the token from the named cookie when the request

@@ -12,7 +12,8 @@ import (
 // RequireScopes returns middleware that lets a request through only when
 // its identity holds at least one of scopes, as an API Gateway HTTP API
 // route's authorization scopes do. It runs after the authentication
-// middleware; refusals are written by [auth.WriteError]. With no scopes
+// middleware; refusals are written by [auth.WriteError] (a handler with an
+// error handler of its own calls [CheckScopes] instead). With no scopes
 // every authenticated request passes.
 func RequireScopes(scopes ...string) func(http.Handler) http.Handler {
 	scopes = slices.Clone(scopes)

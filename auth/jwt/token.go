@@ -58,6 +58,7 @@ func split(tok string) (parts, bool) {
 type header struct {
 	Alg  string          `json:"alg"`
 	Kid  string          `json:"kid"`
+	Typ  string          `json:"typ"`
 	Crit json.RawMessage `json:"crit"`
 }
 
@@ -76,6 +77,21 @@ func parseHeader(seg string) (header, bool) {
 // b64 is unpadded base64url that refuses non-zero trailing bits, so each
 // token has exactly one encoding (and one cache key).
 var b64 = base64.RawURLEncoding.Strict()
+
+// typeIn reports whether the typ header names one of types. Media types
+// compare case-insensitively and may omit "application/" (RFC 7515 §4.1.9),
+// so "at+jwt" matches "application/at+JWT".
+func typeIn(typ string, types []string) bool {
+	if len(typ) > len("application/") && strings.EqualFold(typ[:len("application/")], "application/") {
+		typ = typ[len("application/"):]
+	}
+	for _, t := range types {
+		if strings.EqualFold(typ, t) {
+			return true
+		}
+	}
+	return false
+}
 
 // decodeSegment decodes unpadded base64url, as RFC 7515 §2 requires.
 func decodeSegment(seg string) ([]byte, bool) {

@@ -167,6 +167,9 @@ func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*au
 	if is == nil {
 		return nil, nil, until, invalid(ErrIssuer)
 	}
+	if len(v.o.types) > 0 && !typeIn(h.Typ, v.o.types) {
+		return nil, nil, until, invalid(ErrType)
+	}
 	k, err := is.verifySignature(ctx, p, h)
 	if err != nil {
 		return nil, nil, until, err

@@ -72,6 +72,7 @@ func TestVerifyAccepts(t *testing.T) {
 		{"no kid tries every key", func(t *testing.T) string { return mint(t, withKid(ec256(), ""), claims()) }, nil, nil, nil},
 		{"aud array containing ours", func(t *testing.T) string { return mint(t, rsaA(), claims("aud", []string{"x", "other"})) }, nil, nil, nil},
 		{"expired within leeway", func(t *testing.T) string { return mint(t, rsaA(), claims("exp", epoch.Add(-10*time.Second).Unix())) }, nil, nil, nil},
+		{"typ accepted", func(t *testing.T) string { return atJWT(t, "application/AT+JWT") }, nil, []jwt.Option{jwt.WithTokenTypes("at+jwt")}, nil},
 		{"nbf within leeway", func(t *testing.T) string { return mint(t, rsaA(), claims("nbf", epoch.Add(10*time.Second).Unix())) }, nil, nil, nil},
 	})
 }
@@ -112,6 +113,7 @@ func TestVerifyRefuses(t *testing.T) {
 			p[1] = base64.RawURLEncoding.EncodeToString(mustJSON(t, claims("sub", "admin")))
 			return strings.Join(p, ".")
 		}, nil, nil, jwt.ErrSignature},
+		{"typ not accepted", func(t *testing.T) string { return mint(t, rsaA(), claims()) }, nil, []jwt.Option{jwt.WithTokenTypes("at+jwt")}, jwt.ErrType},
 		{"two parts", func(t *testing.T) string { return "a.b" }, nil, nil, jwt.ErrMalformed},
 		{"four parts", func(t *testing.T) string { return mint(t, rsaA(), claims()) + ".x" }, nil, nil, jwt.ErrMalformed},
 		{"padded base64", func(t *testing.T) string {
@@ -175,4 +177,14 @@ func mustJSON(t *testing.T, v any) []byte {
 	b, err := jsonMarshal(v)
 	require.NoError(t, err)
 	return b
+}
+
+// atJWT mints an RS256 token with the given typ header.
+func atJWT(t *testing.T, typ string) string {
+	tok := gojwt.NewWithClaims(gojwt.SigningMethodRS256, claims())
+	tok.Header["kid"] = "rsa-a"
+	tok.Header["typ"] = typ
+	out, err := tok.SignedString(rsaA().priv)
+	require.NoError(t, err)
+	return out
 }
