@@ -1,0 +1,103 @@
+package policy
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestGlob(t *testing.T) {
+	tests := []struct {
+		name, p, v string
+		fold, want bool
+	}{
+		{"literal", "abc", "abc", false, true},
+		{"literal differs", "abc", "abd", false, false},
+		{"empty both", "", "", false, true},
+		{"star matches empty", "a*", "a", false, true},
+		{"star matches slash", "a/*", "a/b/c", false, true},
+		{"inner star", "a*c", "abbbc", false, true},
+		{"inner star must end", "a*c", "abcd", false, false},
+		{"backtrack", "*ab*ab", "xabyabab", false, true},
+		{"question one char", "a?c", "abc", false, true},
+		{"question not zero", "a?c", "ac", false, false},
+		{"question is a character", "a?c", "aéc", false, true},
+		{"two questions one rune", "a??c", "aéc", false, false},
+		{"case sensitive", "ABC", "abc", false, false},
+		{"fold", "execute-api:invoke", "Execute-API:Invoke", true, true},
+		{"fold with star", "execute-api:inv*", "execute-api:INVOKE", true, true},
+		{"only stars", "***", "", false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := glob(tt.p, tt.v, tt.fold); got != tt.want {
+				t.Errorf("glob(%q, %q) = %v, want %v", tt.p, tt.v, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMatchResource(t *testing.T) {
+	const arn = "arn:aws:execute-api:eu-west-1:123456789012:api1/prod/GET/pets/1"
+	tests := []struct {
+		name, p, v string
+		want       bool
+	}{
+		{"star", "*", arn, true},
+		{"exact", arn, arn, true},
+		{"case-sensitive", "arn:aws:execute-api:eu-west-1:123456789012:api1/prod/get/pets/1", arn, false},
+		{"any method and path", "arn:aws:execute-api:eu-west-1:123456789012:api1/prod/*", arn, true},
+		{"any region and account", "arn:aws:execute-api:*:*:api1/*/GET/pets/*", arn, true},
+		{"question in region", "arn:aws:execute-api:eu-west-?:*:*", arn, true},
+		{"star ending last segment spans colons", "arn:aws:execute-api:*", arn, true},
+		{"star within segment stays in it", "arn:aws:execute-api:eu-*-1:123456789012:api1/*", arn, true},
+		{"star within service segment", "arn:aws:*-api:eu-west-1:123456789012:api1/*", arn, true},
+		{"inner star does not span colons", "arn:aws:execute-api:eu*012:api1/*", arn, false},
+		{"region mismatch", "arn:aws:execute-api:us-east-1:*:*", arn, false},
+		{"too few segments", "arn:aws:execute-api:eu-west-1", arn, false},
+		{"too many segments", arn + ":x", arn, false},
+		{"resource part wildcard spans colons", "arn:aws:execute-api:*:*:api1/*/POST/*/batch",
+			"arn:aws:execute-api:r:1:api1/prod/POST/a:b/batch", true},
+		{"prefix is not a match", "arn:aws:execute-api:*:*:api1/prod/GET/pets", arn, false},
+		{"not an ARN", "arn:aws:execute-api:*:*:*", "pets", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := matchResource(tt.p, tt.v); got != tt.want {
+				t.Errorf("matchResource(%q, %q) = %v, want %v", tt.p, tt.v, got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzGlob checks glob against a regular expression built from the same
+// pattern.
+func FuzzGlob(f *testing.F) {
+	for _, s := range [][2]string{{"a*b?c", "axxbyc"}, {"*ab*ab", "xabyabab"}, {"?", "é"}, {"**?*", ""}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, p, v string) {
+		if len(p) > 64 || len(v) > 256 {
+			return
+		}
+		var re strings.Builder
+		re.WriteString(`(?s)\A`)
+		for _, r := range p {
+			switch r {
+			case '*':
+				re.WriteString(".*")
+			case '?':
+				re.WriteString(".")
+			default:
+				re.WriteString(regexp.QuoteMeta(string(r)))
+			}
+		}
+		re.WriteString(`\z`)
+		want := regexp.MustCompile(re.String()).MatchString(v)
+		if got := glob(p, v, false); got != want && utf8.ValidString(p) && utf8.ValidString(v) {
+			t.Fatalf("glob(%q, %q) = %v, regexp says %v", p, v, got, want)
+		}
+	})
+}
+

@@ -1,0 +1,129 @@
+package policy
+
+import "slices"
+
+// Policy is a parsed IAM-style policy document, ready to evaluate. Create
+// one with [Parse]. A Policy is immutable and safe for concurrent use.
+type Policy struct {
+	id    string
+	deny  []statement // evaluated first: an explicit deny wins
+	allow []statement
+	doc   []byte
+}
+
+// statement is one parsed Statement; patterns are kept as written except
+// that action patterns are lower-cased.
+type statement struct {
+	sid         string
+	notAction   bool
+	actions     []string
+	notResource bool
+	resources   []string
+	conds       []condition
+}
+
+// applies reports whether the statement matches r: its action and resource
+// lists match (or, for NotAction and NotResource, do not) and every
+// condition holds.
+func (s *statement) applies(r *Request) bool {
+	if slices.ContainsFunc(s.actions, func(p string) bool { return matchAction(p, r.Action) }) == s.notAction {
+		return false
+	}
+	if slices.ContainsFunc(s.resources, func(p string) bool { return matchResource(p, r.Resource) }) == s.notResource {
+		return false
+	}
+	for i := range s.conds {
+		if !s.conds[i].eval(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// ID returns the document's Id element, or "".
+func (p *Policy) ID() string { return p.id }
+
+// MarshalJSON returns the document the policy was parsed from, so stores
+// can persist a Policy and [Parse] it back.
+func (p *Policy) MarshalJSON() ([]byte, error) { return slices.Clone(p.doc), nil }
+
+// String returns the policy document.
+func (p *Policy) String() string { return string(p.doc) }
+
+// Decision is the outcome of evaluating policies.
+type Decision uint8
+
+// The three outcomes IAM distinguishes. Only Allow lets a request through.
+const (
+	// ImplicitDeny: no statement allows the request (the default).
+	ImplicitDeny Decision = iota
+	// Allow: a statement allows the request and none denies it.
+	Allow
+	// ExplicitDeny: a Deny statement matches; no Allow can override it.
+	ExplicitDeny
+)
+
+// String returns "ImplicitDeny", "Allow" or "ExplicitDeny".
+func (d Decision) String() string {
+	switch d {
+	case Allow:
+		return "Allow"
+	case ExplicitDeny:
+		return "ExplicitDeny"
+	}
+	return "ImplicitDeny"
+}
+
+// Result is a decision and the statement that made it (none for
+// [ImplicitDeny]).
+type Result struct {
+	Decision Decision
+	// PolicyID is the Id element of the deciding policy's document.
+	PolicyID string
+	// Sid is the Sid element of the deciding statement.
+	Sid string
+}
+
+// Allowed reports whether the decision is [Allow].
+func (r Result) Allowed() bool { return r.Decision == Allow }
+
+// Evaluate decides r against policies as IAM evaluates identity-based
+// policies: a matching Deny statement in any of them wins, otherwise a
+// matching Allow statement allows, otherwise the request is implicitly
+// denied. Nil policies are skipped. Evaluate does not allocate.
+func Evaluate(r *Request, policies ...*Policy) Result {
+	return evaluate(r, policies, nil)
+}
+
+// evaluate is Evaluate over two lists, as if they were one.
+func evaluate(r *Request, a, b []*Policy) Result {
+	if res, ok := first(r, a, b, true); ok {
+		return res
+	}
+	if res, ok := first(r, a, b, false); ok {
+		return res
+	}
+	return Result{}
+}
+
+// first returns the first deny (or allow) statement in a and b that
+// applies to r.
+func first(r *Request, a, b []*Policy, deny bool) (Result, bool) {
+	for _, list := range [2][]*Policy{a, b} {
+		for _, p := range list {
+			if p == nil {
+				continue
+			}
+			stmts, d := p.allow, Allow
+			if deny {
+				stmts, d = p.deny, ExplicitDeny
+			}
+			for i := range stmts {
+				if stmts[i].applies(r) {
+					return Result{Decision: d, PolicyID: p.id, Sid: stmts[i].sid}, true
+				}
+			}
+		}
+	}
+	return Result{}, false
+}
