@@ -100,4 +100,3 @@ func FuzzGlob(f *testing.F) {
 		}
 	})
 }
-
