@@ -57,7 +57,9 @@ func TestEvaluateConditions(t *testing.T) {
 		{"missing attribute passes negated", `{"StringNotEquals":{"tollgate:attr/role":"admin"}}`, nil, true},
 		{"no identity fails StringEquals", `{"StringEquals":{"aws:username":"alice"}}`, noID, false},
 		{"number value as text", `{"StringEquals":{"tollgate:attr/level":7}}`,
-			func(r *policy.Request) { r.Identity = &auth.Identity{ID: "x", Attributes: map[string]string{"level": "7"}} }, true},
+			func(r *policy.Request) {
+				r.Identity = &auth.Identity{ID: "x", Attributes: map[string]string{"level": "7"}}
+			}, true},
 		// Dates.
 		{"DateGreaterThan", `{"DateGreaterThan":{"aws:CurrentTime":"2026-01-01T00:00:00Z"}}`, nil, true},
 		{"DateLessThan", `{"DateLessThan":{"aws:CurrentTime":"2026-01-01T00:00:00Z"}}`, nil, false},
@@ -89,4 +91,3 @@ func TestEvaluateConditions(t *testing.T) {
 }
 
 func unix(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
-

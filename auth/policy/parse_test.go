@@ -20,7 +20,7 @@ func TestParseRefuses(t *testing.T) {
 	}{
 		{"not json", `{`, "unexpected EOF"},
 		{"not an object", `[]`, "cannot unmarshal"},
-		{"trailing data", stmt(`{"Effect":"Allow",` + ar + `}`) + `{}`, "data after the document"},
+		{"trailing data", stmt(`{"Effect":"Allow",`+ar+`}`) + `{}`, "data after the document"},
 		{"unknown version", `{"Version":"2020-01-01","Statement":[]}`, "unknown version"},
 		{"unknown top-level element", `{"Statement":[],"Foo":1}`, "unknown field"},
 		{"no statement", `{"Version":"2012-10-17"}`, "Statement: must be"},
