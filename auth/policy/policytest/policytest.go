@@ -58,6 +58,12 @@ func sids(t *testing.T, s policy.Store, id string) []string {
 	if err != nil {
 		t.Fatalf("Get(%q): %v", id, err)
 	}
+	return sidsOf(a)
+}
+
+// sidsOf identifies policies by the Sid of their one statement: stores
+// that persist documents return equal policies, not the same pointers.
+func sidsOf(a policy.Attachment) []string {
 	var out []string
 	for _, p := range a.Policies {
 		r := policy.Request{Action: "x:y", Resource: "*"}
@@ -144,14 +150,20 @@ func testCanceled(t *testing.T, s policy.Store) {
 }
 
 func testConcurrent(t *testing.T, s policy.Store) {
+	ctx := context.Background()
 	var wg sync.WaitGroup
 	for i := range 8 {
-		wg.Go(func() {
-			id := fmt.Sprint("id", i)
+		id := fmt.Sprint("id", i)
+		p := doc(t, id)
+		wg.Go(func() { // no t.Fatal here: it must not run off the test goroutine
 			for range 50 {
-				put(t, s, id, doc(t, id))
-				if got := sids(t, s, id); len(got) != 1 || got[0] != id {
-					t.Errorf("Get(%q) = %v after Put", id, got)
+				if err := s.Put(ctx, id, policy.Attachment{Policies: []*policy.Policy{p}}); err != nil {
+					t.Errorf("Put(%q): %v", id, err)
+					return
+				}
+				a, err := s.Get(ctx, id)
+				if got := sidsOf(a); err != nil || len(got) != 1 || got[0] != id {
+					t.Errorf("Get(%q) = %v, %v after Put", id, got, err)
 					return
 				}
 			}
