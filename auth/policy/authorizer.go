@@ -123,17 +123,16 @@ func New(store Store, opts ...Option) (*Authorizer, error) {
 	return a, nil
 }
 
-// RemoteIP returns the address in r.RemoteAddr, or the invalid address.
+// RemoteIP returns the address in r.RemoteAddr, IPv4-mapped addresses
+// unmapped and zones dropped (a zoned address matches no CIDR block), or
+// the invalid address.
 func RemoteIP(r *http.Request) netip.Addr {
-	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
-		return ap.Addr().Unmap()
-	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
 	a, _ := netip.ParseAddr(host)
-	return a.Unmap()
+	return a.Unmap().WithZone("")
 }
 
 // Authorize decides r for the identity in its context. The error is nil
