@@ -57,6 +57,7 @@ type condition struct {
 	ifExists bool
 	key      key
 	strs     []string // string operators; "true"/"false" for Null
+	likes    []pattern
 	prefixes []netip.Prefix
 	times    []time.Time
 }
@@ -100,22 +101,17 @@ func (c *condition) anyValue(r *Request) bool {
 		return false
 	}
 	v, _ := c.key.str(r)
+	for i := range c.likes {
+		if c.likes[i].match(v) {
+			return true
+		}
+	}
 	for _, s := range c.strs {
-		if compareString(c.op, v, s) {
+		if v == s || c.op == opStringEqualsFold && strings.EqualFold(v, s) {
 			return true
 		}
 	}
 	return false
-}
-
-func compareString(op opKind, v, s string) bool {
-	switch op {
-	case opStringEquals:
-		return v == s
-	case opStringEqualsFold:
-		return strings.EqualFold(v, s)
-	}
-	return glob(s, v, false)
 }
 
 func compareTime(op opKind, v, t time.Time) bool {

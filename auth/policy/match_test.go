@@ -98,5 +98,56 @@ func FuzzGlob(f *testing.F) {
 		if got := glob(p, v, false); got != want && utf8.ValidString(p) && utf8.ValidString(v) {
 			t.Fatalf("glob(%q, %q) = %v, regexp says %v", p, v, got, want)
 		}
+		c := compilePattern(p, false)
+		if got := c.match(v); got != glob(p, v, false) {
+			t.Fatalf("compiled %q matches %q: %v, glob says the opposite", p, v, got)
+		}
+		c = compilePattern(p, true)
+		if got, want := c.match(v), glob(strings.ToLower(p), v, true); got != want {
+			t.Fatalf("compiled folding %q matches %q: %v, glob says %v", p, v, got, want)
+		}
+	})
+}
+
+func matchResource(p, v string) bool {
+	c, a := compileARNPattern(p), splitARN(v)
+	return c.match(&a)
+}
+
+// matchResourceRef is the ARN matching rule written plainly, segment by
+// segment, as the reference for the compiled matcher.
+func matchResourceRef(p, v string) bool {
+	if p == "*" {
+		return true
+	}
+	for range arnParts - 1 {
+		pseg, prest, pmore := strings.Cut(p, ":")
+		if !pmore && strings.HasSuffix(pseg, "*") {
+			return glob(pseg, v, false)
+		}
+		vseg, vrest, vmore := strings.Cut(v, ":")
+		if pmore != vmore || !glob(pseg, vseg, false) {
+			return false
+		}
+		if !pmore {
+			return true
+		}
+		p, v = prest, vrest
+	}
+	return glob(p, v, false)
+}
+
+func FuzzMatchResource(f *testing.F) {
+	f.Add("arn:aws:execute-api:*:*:api1/*/GET/*", "arn:aws:execute-api:eu-west-1:1:api1/prod/GET/a:b")
+	f.Add("arn:aws:execute-api:eu*", "arn:aws:execute-api:eu-west-1:1:x")
+	f.Add("arn:a:b:c:d:e:f*", "arn:a:b:c:d:e:f:g")
+	f.Add("arn::", ":")
+	f.Fuzz(func(t *testing.T, p, v string) {
+		if len(p) > 64 || len(v) > 256 {
+			return
+		}
+		if got, want := matchResource(p, v), matchResourceRef(p, v); got != want {
+			t.Fatalf("matchResource(%q, %q) = %v, reference says %v", p, v, got, want)
+		}
 	})
 }

@@ -158,13 +158,21 @@ func parseStatement(raw json.RawMessage, path string, vars bool) (statement, boo
 		return statement{}, false, parseErr(path, "Principal is not supported: policies here are identity-based")
 	}
 	s := statement{sid: rs.Sid}
-	var err error
-	if s.actions, s.notAction, err = either(rs.Action, rs.NotAction, path, "Action", action); err != nil {
+	actions, notAction, err := either(rs.Action, rs.NotAction, path, "Action", checkAction)
+	if err != nil {
 		return statement{}, false, err
 	}
-	resource := func(p string) (string, error) { return resourcePattern(p, vars) }
-	if s.resources, s.notResource, err = either(rs.Resource, rs.NotResource, path, "Resource", resource); err != nil {
+	resource := func(p string) error { return checkResource(p, vars) }
+	resources, notResource, err := either(rs.Resource, rs.NotResource, path, "Resource", resource)
+	if err != nil {
 		return statement{}, false, err
+	}
+	s.notAction, s.notResource = notAction, notResource
+	for _, a := range actions {
+		s.actions = append(s.actions, compilePattern(a, true))
+	}
+	for _, r := range resources {
+		s.resources = append(s.resources, compileARNPattern(r))
 	}
 	if s.conds, err = parseConditions(rs.Condition, path+".Condition", vars); err != nil {
 		return statement{}, false, err
@@ -173,7 +181,7 @@ func parseStatement(raw json.RawMessage, path string, vars bool) (statement, boo
 }
 
 // either parses exactly one of an element and its Not form through check.
-func either(pos, neg json.RawMessage, path, name string, check func(string) (string, error)) ([]string, bool, error) {
+func either(pos, neg json.RawMessage, path, name string, check func(string) error) ([]string, bool, error) {
 	not := neg != nil
 	raw := pos
 	switch {
@@ -189,8 +197,8 @@ func either(pos, neg json.RawMessage, path, name string, check func(string) (str
 	if err != nil {
 		return nil, false, err
 	}
-	for i, s := range list {
-		if list[i], err = check(s); err != nil {
+	for _, s := range list {
+		if err := check(s); err != nil {
 			return nil, false, parseErr(path, "%v", err)
 		}
 	}
@@ -217,23 +225,22 @@ func stringList(raw json.RawMessage, path string) ([]string, error) {
 	return list, nil
 }
 
-// action validates an action pattern and lower-cases it.
-func action(s string) (string, error) {
+func checkAction(s string) error {
 	if s == "*" {
-		return s, nil
+		return nil
 	}
 	service, name, ok := strings.Cut(s, ":")
 	if !ok || service == "" || name == "" {
-		return "", fmt.Errorf(`action %q is not "*" or "service:action"`, s)
+		return fmt.Errorf(`action %q is not "*" or "service:action"`, s)
 	}
-	return strings.ToLower(s), nil
+	return nil
 }
 
-func resourcePattern(s string, vars bool) (string, error) {
+func checkResource(s string, vars bool) error {
 	if s != "*" && !strings.HasPrefix(s, "arn:") {
-		return "", fmt.Errorf(`resource %q is not "*" or an ARN`, s)
+		return fmt.Errorf(`resource %q is not "*" or an ARN`, s)
 	}
-	return s, noVariables(s, vars)
+	return noVariables(s, vars)
 }
 
 func noVariables(s string, vars bool) error {

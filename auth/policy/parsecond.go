@@ -104,6 +104,9 @@ func newCondition(spec opSpec, ifExists bool, k key, vals []string, vars bool) (
 			}
 		}
 		c.strs = vals
+		if c.op == opStringLike {
+			c.strs, c.likes = nil, parseLikes(vals)
+		}
 	case c.op == opIPAddress && k.kind == keySourceIP:
 		c.prefixes, err = parseEach(vals, parsePrefix)
 	case c.op.isDate() && k.kind == keyCurrentTime:
@@ -112,6 +115,14 @@ func newCondition(spec opSpec, ifExists bool, k key, vals []string, vars bool) (
 		err = errors.New("the operator cannot test this key")
 	}
 	return c, err
+}
+
+func parseLikes(vals []string) []pattern {
+	out := make([]pattern, len(vals))
+	for i, v := range vals {
+		out[i] = compilePattern(v, false)
+	}
+	return out
 }
 
 func nullValues(vals []string) ([]string, error) {

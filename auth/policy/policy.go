@@ -11,25 +11,21 @@ type Policy struct {
 	doc   []byte
 }
 
-// statement is one parsed Statement; patterns are kept as written except
-// that action patterns are lower-cased.
+// statement is one parsed Statement.
 type statement struct {
 	sid         string
 	notAction   bool
-	actions     []string
+	actions     []pattern // case-insensitive
 	notResource bool
-	resources   []string
+	resources   []arnPattern
 	conds       []condition
 }
 
-// applies reports whether the statement matches r: its action and resource
-// lists match (or, for NotAction and NotResource, do not) and every
-// condition holds.
-func (s *statement) applies(r *Request) bool {
-	if slices.ContainsFunc(s.actions, func(p string) bool { return matchAction(p, r.Action) }) == s.notAction {
-		return false
-	}
-	if slices.ContainsFunc(s.resources, func(p string) bool { return matchResource(p, r.Resource) }) == s.notResource {
+// applies reports whether the statement matches r, whose resource is res:
+// its action and resource lists match (or, for NotAction and NotResource,
+// do not) and every condition holds.
+func (s *statement) applies(r *Request, res *arn) bool {
+	if s.matchAction(r.Action) == s.notAction || s.matchResource(res) == s.notResource {
 		return false
 	}
 	for i := range s.conds {
@@ -38,6 +34,24 @@ func (s *statement) applies(r *Request) bool {
 		}
 	}
 	return true
+}
+
+func (s *statement) matchAction(a string) bool {
+	for i := range s.actions {
+		if s.actions[i].match(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *statement) matchResource(res *arn) bool {
+	for i := range s.resources {
+		if s.resources[i].match(res) {
+			return true
+		}
+	}
+	return false
 }
 
 // ID returns the document's Id element, or "".
@@ -97,18 +111,19 @@ func Evaluate(r *Request, policies ...*Policy) Result {
 
 // evaluate is Evaluate over two lists, as if they were one.
 func evaluate(r *Request, a, b []*Policy) Result {
-	if res, ok := first(r, a, b, true); ok {
-		return res
+	res := splitARN(r.Resource)
+	if d, ok := first(r, &res, a, b, true); ok {
+		return d
 	}
-	if res, ok := first(r, a, b, false); ok {
-		return res
+	if d, ok := first(r, &res, a, b, false); ok {
+		return d
 	}
 	return Result{}
 }
 
 // first returns the first deny (or allow) statement in a and b that
-// applies to r.
-func first(r *Request, a, b []*Policy, deny bool) (Result, bool) {
+// applies to r, whose resource is res.
+func first(r *Request, res *arn, a, b []*Policy, deny bool) (Result, bool) {
 	for _, list := range [2][]*Policy{a, b} {
 		for _, p := range list {
 			if p == nil {
@@ -119,7 +134,7 @@ func first(r *Request, a, b []*Policy, deny bool) (Result, bool) {
 				stmts, d = p.deny, ExplicitDeny
 			}
 			for i := range stmts {
-				if stmts[i].applies(r) {
+				if stmts[i].applies(r, res) {
 					return Result{Decision: d, PolicyID: p.id, Sid: stmts[i].sid}, true
 				}
 			}
