@@ -85,7 +85,7 @@ func (c *condition) eval(r *Request) bool {
 func (c *condition) anyValue(r *Request) bool {
 	switch {
 	case c.op == opIPAddress:
-		ip := r.SourceIP.Unmap()
+		ip := r.SourceIP.Unmap().WithZone("") // a zoned address matches no prefix
 		for _, p := range c.prefixes {
 			if p.Contains(ip) {
 				return true

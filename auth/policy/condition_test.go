@@ -12,19 +12,38 @@ import (
 	"github.com/tollgate/tollgate/auth/policy"
 )
 
-func TestEvaluateConditions(t *testing.T) {
-	noIP := func(r *policy.Request) { r.SourceIP = netip.Addr{} }
-	ip := func(s string) func(*policy.Request) {
-		return func(r *policy.Request) { r.SourceIP = netip.MustParseAddr(s) }
+// condCase is an Allow-everything policy under cond, evaluated against
+// the base request as changed by change.
+type condCase struct {
+	name   string
+	cond   string
+	change func(*policy.Request)
+	want   bool
+}
+
+func runConditions(t *testing.T, tests []condCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := policy.ImplicitDeny
+			if tt.want {
+				want = policy.Allow
+			}
+			assert.Equal(t, want, evaluate(t, []string{allowIf(tt.cond)}, tt.change).Decision)
+		})
 	}
-	noID := func(r *policy.Request) { r.Identity = nil }
-	tests := []struct {
-		name   string
-		cond   string
-		change func(*policy.Request)
-		want   bool
-	}{
-		// IP addresses.
+}
+
+func ip(s string) func(*policy.Request) {
+	return func(r *policy.Request) { r.SourceIP = netip.MustParseAddr(s) }
+}
+
+func noIP(r *policy.Request) { r.SourceIP = netip.Addr{} }
+
+func noID(r *policy.Request) { r.Identity = nil }
+
+func TestConditionIPAddress(t *testing.T) {
+	runConditions(t, []condCase{
 		{"ip in cidr", `{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}`, nil, true},
 		{"ip outside cidr", `{"IpAddress":{"aws:SourceIp":"192.168.0.0/16"}}`, nil, false},
 		{"ip list is OR", `{"IpAddress":{"aws:SourceIp":["192.168.0.0/16","10.1.2.3"]}}`, nil, true},
@@ -38,7 +57,11 @@ func TestEvaluateConditions(t *testing.T) {
 		{"missing ip passes NotIpAddress", `{"NotIpAddress":{"aws:SourceIp":"10.0.0.0/8"}}`, noIP, true},
 		{"missing ip passes IfExists", `{"IpAddressIfExists":{"aws:SourceIp":"192.168.0.0/16"}}`, noIP, true},
 		{"present ip checked by IfExists", `{"IpAddressIfExists":{"aws:SourceIp":"192.168.0.0/16"}}`, nil, false},
-		// Strings.
+	})
+}
+
+func TestConditionString(t *testing.T) {
+	runConditions(t, []condCase{
 		{"StringEquals", `{"StringEquals":{"aws:username":"alice"}}`, nil, true},
 		{"StringEquals case-sensitive", `{"StringEquals":{"aws:username":"Alice"}}`, nil, false},
 		{"StringEqualsIgnoreCase", `{"StringEqualsIgnoreCase":{"aws:username":"ALICE"}}`, nil, true},
@@ -60,7 +83,11 @@ func TestEvaluateConditions(t *testing.T) {
 			func(r *policy.Request) {
 				r.Identity = &auth.Identity{ID: "x", Attributes: map[string]string{"level": "7"}}
 			}, true},
-		// Dates.
+	})
+}
+
+func TestConditionDate(t *testing.T) {
+	runConditions(t, []condCase{
 		{"DateGreaterThan", `{"DateGreaterThan":{"aws:CurrentTime":"2026-01-01T00:00:00Z"}}`, nil, true},
 		{"DateLessThan", `{"DateLessThan":{"aws:CurrentTime":"2026-01-01T00:00:00Z"}}`, nil, false},
 		{"date-only value", `{"DateLessThan":{"aws:CurrentTime":"2026-06-02"}}`, nil, true},
@@ -71,23 +98,18 @@ func TestEvaluateConditions(t *testing.T) {
 		{"DateNotEquals", `{"DateNotEquals":{"aws:CurrentTime":"2026-06-01T12:00:00Z"}}`, nil, false},
 		{"missing time fails", `{"DateGreaterThan":{"aws:CurrentTime":"2000-01-01"}}`,
 			func(r *policy.Request) { r.CurrentTime = time.Time{} }, false},
-		// Null and combinations.
+	})
+}
+
+func TestConditionNullAndCombinations(t *testing.T) {
+	runConditions(t, []condCase{
 		{"Null true on absent key", `{"Null":{"tollgate:attr/role":"true"}}`, nil, true},
 		{"Null true on present key", `{"Null":{"tollgate:plan":true}}`, nil, false},
 		{"Null false on present key", `{"Null":{"tollgate:plan":"false"}}`, nil, true},
 		{"operators are ANDed", `{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"},"StringEquals":{"aws:username":"bob"}}`, nil, false},
 		{"keys are ANDed", `{"StringEquals":{"aws:username":"alice","tollgate:plan":"silver"}}`, nil, false},
 		{"all hold", `{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"},"StringEquals":{"aws:username":"alice","tollgate:plan":"gold"},"DateLessThan":{"aws:CurrentTime":"2027-01-01"}}`, nil, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			want := policy.ImplicitDeny
-			if tt.want {
-				want = policy.Allow
-			}
-			assert.Equal(t, want, evaluate(t, []string{allowIf(tt.cond)}, tt.change).Decision)
-		})
-	}
+	})
 }
 
 func unix(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
