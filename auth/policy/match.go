@@ -67,6 +67,17 @@ func multiByteRuneLen(s string) int {
 	return n
 }
 
+// hasPrefixFold is strings.HasPrefix with ASCII letters folded, as glob
+// folds them; prefix is lower-case and s at least as long.
+func hasPrefixFold(s, prefix string) bool {
+	for i := range len(prefix) {
+		if lower(s[i]) != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
 func lower(c byte) byte {
 	if 'A' <= c && c <= 'Z' {
 		return c + 'a' - 'A'
@@ -100,7 +111,7 @@ func (p *pattern) match(v string) bool {
 		return true
 	case len(v) < len(p.prefix):
 		return false
-	case p.fold && !strings.EqualFold(v[:len(p.prefix)], p.prefix):
+	case p.fold && !hasPrefixFold(v, p.prefix):
 		return false
 	case !p.fold && v[:len(p.prefix)] != p.prefix:
 		return false
