@@ -94,6 +94,19 @@ func BenchmarkMiddleware(b *testing.B) {
 				}
 			}
 		})
+		b.Run(bm.name+"-parallel", func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				w := &nopWriter{h: http.Header{}}
+				for pb.Next() {
+					bm.h.ServeHTTP(w, req)
+					if w.code != http.StatusNoContent {
+						b.Error("status", w.code)
+						return
+					}
+				}
+			})
+		})
 	}
 }
 

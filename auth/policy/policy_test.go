@@ -105,3 +105,15 @@ func TestEvaluateResult(t *testing.T) {
 	assert.Equal(t, "ExplicitDeny", res.Decision.String())
 	assert.Equal(t, "ImplicitDeny", policy.Evaluate(&r).Decision.String())
 }
+
+func TestEvaluateDoesNotAllocate(t *testing.T) {
+	p := mustParse(t, benchPolicy)
+	r := baseRequest()
+	r.Resource = "arn:aws:execute-api:eu-west-1:123456789012:api1/prod/PUT/pets/42"
+	allocs := testing.AllocsPerRun(100, func() {
+		if !policy.Evaluate(&r, p, p).Allowed() {
+			t.Fatal("denied")
+		}
+	})
+	assert.Zero(t, allocs)
+}

@@ -31,10 +31,10 @@ type Store interface {
 }
 
 // MemoryStore is a [Store] in memory. Its zero value is ready to use; it
-// is safe for concurrent use.
+// is safe for concurrent use, and Get takes no lock: policies are read on
+// every request and rarely attached.
 type MemoryStore struct {
-	mu sync.RWMutex
-	m  map[string][]*Policy
+	m sync.Map // identity ID → []*Policy, never modified once stored
 }
 
 var _ Store = (*MemoryStore)(nil)
@@ -48,9 +48,9 @@ func (s *MemoryStore) Get(ctx context.Context, identityID string) (Attachment, e
 	if err := ctx.Err(); err != nil {
 		return Attachment{}, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return Attachment{Policies: s.m[identityID]}, nil
+	ps, _ := s.m.Load(identityID)
+	list, _ := ps.([]*Policy) // nil when nothing is attached
+	return Attachment{Policies: list}, nil
 }
 
 // Put replaces the policies attached to identityID with a copy of
@@ -60,16 +60,11 @@ func (s *MemoryStore) Put(ctx context.Context, identityID string, a Attachment) 
 		return err
 	}
 	ps := slices.DeleteFunc(slices.Clone(a.Policies), func(p *Policy) bool { return p == nil })
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if len(ps) == 0 {
-		delete(s.m, identityID)
+		s.m.Delete(identityID)
 		return nil
 	}
-	if s.m == nil {
-		s.m = make(map[string][]*Policy)
-	}
-	s.m[identityID] = slices.Clip(ps)
+	s.m.Store(identityID, slices.Clip(ps))
 	return nil
 }
 
@@ -78,8 +73,6 @@ func (s *MemoryStore) Delete(ctx context.Context, identityID string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, identityID)
+	s.m.Delete(identityID)
 	return nil
 }
