@@ -17,7 +17,7 @@ import (
 var ErrAccessDenied = errors.New("policy: access denied")
 
 // errNoPolicies is returned by [New] when no policy could ever apply.
-var errNoPolicies = errors.New("policy: a store or default policies are required")
+var errNoPolicies = errors.New("policy: a store, a lookup or default policies are required")
 
 // DeniedError reports a refused request and the decision behind it. It
 // matches [ErrAccessDenied] and [auth.ErrForbidden].
@@ -48,7 +48,7 @@ func quoteOr(s, none string) string {
 // policies attached to them. Create one with [New]; it is safe for
 // concurrent use.
 type Authorizer struct {
-	store    Store
+	lookup   Lookup
 	base     []*Policy
 	action   func(*http.Request) string
 	resource func(*http.Request) string
@@ -60,6 +60,21 @@ type Authorizer struct {
 
 // Option configures [New].
 type Option func(*Authorizer)
+
+// Lookup finds the policies attached to an identity. An error means the
+// lookup failed (the request is answered with 503); nothing attached is
+// an empty Attachment.
+type Lookup func(ctx context.Context, id *auth.Identity) (Attachment, error)
+
+// WithLookup finds the policies for an identity with f instead of by its
+// ID in the store, e.g. by plan or by a group attribute:
+//
+//	policy.WithLookup(func(ctx context.Context, id *auth.Identity) (policy.Attachment, error) {
+//		return store.Get(ctx, "plan:"+id.Plan)
+//	})
+//
+// Default: the store passed to [New], keyed by [auth.Identity] ID.
+func WithLookup(f Lookup) Option { return func(a *Authorizer) { a.lookup = f } }
 
 // WithPolicies evaluates ps for every identity, together with the
 // policies attached to it in the store: a Deny here cannot be overridden,
@@ -100,11 +115,11 @@ func WithSkip(skip func(*http.Request) bool) Option { return func(a *Authorizer)
 func WithErrorHandler(h auth.ErrorHandler) Option { return func(a *Authorizer) { a.onError = h } }
 
 // New returns an Authorizer that evaluates, for each identity, the
-// policies attached to its ID in store (which may be nil when
-// [WithPolicies] gives policies for everyone).
+// policies attached to its ID in store. store may be nil when
+// [WithLookup] or [WithPolicies] supplies the policies.
 func New(store Store, opts ...Option) (*Authorizer, error) {
 	a := &Authorizer{
-		store:    store,
+		lookup:   byID(store),
 		action:   func(*http.Request) string { return DefaultAction },
 		resource: ExecuteAPI{}.ARN,
 		sourceIP: RemoteIP,
@@ -115,7 +130,7 @@ func New(store Store, opts ...Option) (*Authorizer, error) {
 	}
 	a.now = clock.OrReal(a.now)
 	switch {
-	case store == nil && len(a.base) == 0:
+	case a.lookup == nil && len(a.base) == 0:
 		return nil, errNoPolicies
 	case a.action == nil || a.resource == nil || a.sourceIP == nil || a.onError == nil:
 		return nil, errors.New("policy: nil option function")
@@ -144,7 +159,11 @@ func (a *Authorizer) Authorize(r *http.Request) (Result, error) {
 	if !ok {
 		return Result{}, auth.ErrNoCredentials
 	}
-	att, err := a.attached(ctx, id.ID)
+	var att Attachment
+	var err error
+	if a.lookup != nil {
+		att, err = a.lookup(ctx, id)
+	}
 	if err != nil {
 		return Result{}, err
 	}
@@ -162,11 +181,12 @@ func (a *Authorizer) Authorize(r *http.Request) (Result, error) {
 	return res, nil
 }
 
-func (a *Authorizer) attached(ctx context.Context, id string) (Attachment, error) {
-	if a.store == nil {
-		return Attachment{}, nil
+// byID looks identities up in s by ID; a nil s makes a nil Lookup.
+func byID(s Store) Lookup {
+	if s == nil {
+		return nil
 	}
-	return a.store.Get(ctx, id)
+	return func(ctx context.Context, id *auth.Identity) (Attachment, error) { return s.Get(ctx, id.ID) }
 }
 
 // Middleware authorizes each request with [Authorizer.Authorize] and

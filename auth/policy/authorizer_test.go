@@ -205,3 +205,43 @@ func TestExecuteAPI(t *testing.T) {
 	r := httptest.NewRequest("GET", "/x", nil)
 	assert.Equal(t, "arn:aws:execute-api:local:000000000000:tollgate/$default/GET/x", policy.ExecuteAPI{}.ARN(r))
 }
+
+func TestWithLookup(t *testing.T) {
+	s := policy.NewMemoryStore()
+	gold := mustParse(t, stmt(`{"Sid":"Gold","Effect":"Allow","Action":"*","Resource":"*"}`))
+	require.NoError(t, s.Put(context.Background(), "plan:gold", policy.Attachment{Policies: []*policy.Policy{gold}}))
+	byPlan := func(ctx context.Context, id *auth.Identity) (policy.Attachment, error) {
+		if id.Plan == "down" {
+			return policy.Attachment{}, errors.New("backend down")
+		}
+		return s.Get(ctx, "plan:"+id.Plan)
+	}
+	a, err := policy.New(nil, policy.WithLookup(byPlan))
+	require.NoError(t, err)
+	tests := []struct {
+		plan    string
+		want    policy.Decision
+		wantErr error
+	}{
+		{"gold", policy.Allow, nil},
+		{"silver", policy.ImplicitDeny, policy.ErrAccessDenied},
+		{"down", policy.ImplicitDeny, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.plan, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			r = r.WithContext(auth.NewContext(r.Context(), &auth.Identity{ID: "x", Plan: tt.plan}))
+			res, err := a.Authorize(r)
+			assert.Equal(t, tt.want, res.Decision)
+			switch {
+			case tt.plan == "down":
+				assert.EqualError(t, err, "backend down")
+				assert.Equal(t, http.StatusServiceUnavailable, auth.HTTPStatus(err))
+			case tt.wantErr != nil:
+				assert.ErrorIs(t, err, tt.wantErr)
+			default:
+				assert.NoError(t, err)
+			}
+		})
+	}
+}

@@ -80,7 +80,8 @@
 // An [Authorizer], made by [New], evaluates for every request the
 // policies attached in a [Store] to the identity that authentication put
 // in the context ([auth.FromContext]), together with any given to every
-// identity by [WithPolicies]. [Authorizer.Middleware] runs after
+// identity by [WithPolicies]; [WithLookup] finds them another way, such
+// as by the identity's plan. [Authorizer.Middleware] runs after
 // [auth.Middleware]. It answers with RFC 9457 problems: 401 when the
 // request has no identity, 403 with code "AccessDenied" when the policies
 // do not allow it, and 503 when the store fails; [WithErrorHandler]
