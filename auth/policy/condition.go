@@ -56,8 +56,8 @@ type condition struct {
 	negated  bool
 	ifExists bool
 	key      key
-	strs     []string // string operators; "true"/"false" for Null
-	likes    []pattern
+	strs     []string  // IgnoreCase operators; "true"/"false" for Null
+	pats     []pattern // other string operators
 	prefixes []netip.Prefix
 	times    []time.Time
 }
@@ -101,13 +101,13 @@ func (c *condition) anyValue(r *Request) bool {
 		return false
 	}
 	v, _ := c.key.str(r)
-	for i := range c.likes {
-		if c.likes[i].match(v) {
+	for i := range c.pats {
+		if c.pats[i].match(v, r) {
 			return true
 		}
 	}
 	for _, s := range c.strs {
-		if v == s || c.op == opStringEqualsFold && strings.EqualFold(v, s) {
+		if strings.EqualFold(v, s) {
 			return true
 		}
 	}

@@ -71,9 +71,25 @@
 // unknown elements, operators (including the ForAnyValue/ForAllValues set
 // operators) and keys, an operator applied to a key of the wrong type,
 // Principal and NotPrincipal (these policies attach to identities),
-// policy variables such as ${aws:username} in 2012-10-17 documents,
-// duplicate keys, and malformed values. Errors match [ErrInvalidPolicy]
-// and are [*ParseError]s locating the problem.
+// unknown or malformed policy variables, duplicate keys, and malformed
+// values. Errors match [ErrInvalidPolicy] and are [*ParseError]s locating
+// the problem.
+//
+// # Policy variables
+//
+// In a "2012-10-17" document, ${key} in the resource part of a Resource
+// ARN or in a StringEquals, StringNotEquals, StringLike or StringNotLike
+// value stands for the request's value of a string key, so one policy can
+// serve every identity:
+//
+//	"Resource": "arn:aws:execute-api:*:*:*/*/*/users/${aws:username}/*"
+//
+// The value is matched literally, never as a wildcard. ${key, 'default'}
+// gives a default for an absent key, and ${*}, ${?} and ${$} are the
+// literal characters. When a statement's action matches but a variable
+// without default has no value, the statement is invalid: a Deny applies
+// (failing closed) and an Allow does not. In "2008-10-17" documents, and
+// those without a Version, "${" is plain text.
 //
 // # Authorizing HTTP requests
 //

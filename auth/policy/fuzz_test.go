@@ -18,6 +18,8 @@ func FuzzParse(f *testing.F) {
 		allowIf(`{"IpAddress":{"aws:SourceIp":["10.0.0.0/8","2001:db8::/32","::ffff:1.2.3.4"]},"NotIpAddressIfExists":{"aws:SourceIp":"1.2.3.4"}}`),
 		allowIf(`{"StringLike":{"tollgate:attr/team":"b*"},"StringNotEqualsIgnoreCase":{"aws:username":["x",1,true]}}`),
 		allowIf(`{"DateGreaterThan":{"aws:CurrentTime":"2026-01-01T00:00:00Z"},"DateLessThanEquals":{"aws:CurrentTime":1893456000},"Null":{"tollgate:plan":"false"}}`),
+		stmt(`{"Effect":"Deny","Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:username}/${tollgate:attr/team, 'a''b'}${*}",
+		  "Condition":{"StringLike":{"aws:userid":"${tollgate:plan}*"}}}`),
 		`{"Version":"2008-10-17","Id":"x","Statement":{"Effect":"Allow","Action":"*","Resource":"arn:${x}"}}`,
 		`{"Statement":[{"Effect":"Allow","effect":"Deny"}]}`,
 		`{"Statement":[]} {}`,

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/tollgate/tollgate/auth"
 )
 
 func TestGlob(t *testing.T) {
@@ -71,47 +73,65 @@ func TestMatchResource(t *testing.T) {
 	}
 }
 
-// FuzzGlob checks glob against a regular expression built from the same
-// pattern.
-func FuzzGlob(f *testing.F) {
-	for _, s := range [][2]string{{"a*b?c", "axxbyc"}, {"*ab*ab", "xabyabab"}, {"?", "é"}, {"**?*", ""}} {
-		f.Add(s[0], s[1])
+// glob matches v against wildcard pattern p, compiled without variables.
+func glob(p, v string, fold bool) bool {
+	c, err := compilePattern(p, true, false, fold)
+	if err != nil {
+		panic(err) // cannot happen without variables
 	}
-	f.Fuzz(func(t *testing.T, p, v string) {
-		if len(p) > 64 || len(v) > 256 {
+	return c.match(v, nil)
+}
+
+// FuzzGlob checks the matcher against a regular expression built from the
+// compiled pattern, variables replaced by their values quoted.
+func FuzzGlob(f *testing.F) {
+	for _, s := range [][3]string{
+		{"a*b?c", "axxbyc", ""}, {"*ab*ab", "xabyabab", ""}, {"?", "é", ""}, {"**?*", "", ""},
+		{"users/${aws:username}/*", "users/a*b/x", "a*b"}, {"${tollgate:attr/x, 'd''e'}*", "d'ef", ""},
+		{"${*}${?}${$}", "*?$", ""},
+	} {
+		f.Add(s[0], s[1], s[2])
+	}
+	f.Fuzz(func(t *testing.T, p, v, user string) {
+		if len(p) > 64 || len(v) > 256 || !utf8.ValidString(p) || !utf8.ValidString(v) || !utf8.ValidString(user) {
 			return
 		}
-		var re strings.Builder
-		re.WriteString(`(?s)\A`)
-		for _, r := range p {
-			switch r {
-			case '*':
-				re.WriteString(".*")
-			case '?':
-				re.WriteString(".")
-			default:
-				re.WriteString(regexp.QuoteMeta(string(r)))
-			}
+		c, err := compilePattern(p, true, true, false)
+		if err != nil {
+			return
 		}
-		re.WriteString(`\z`)
-		want := regexp.MustCompile(re.String()).MatchString(v)
-		if got := glob(p, v, false); got != want && utf8.ValidString(p) && utf8.ValidString(v) {
-			t.Fatalf("glob(%q, %q) = %v, regexp says %v", p, v, got, want)
-		}
-		c := compilePattern(p, false)
-		if got := c.match(v); got != glob(p, v, false) {
-			t.Fatalf("compiled %q matches %q: %v, glob says the opposite", p, v, got)
-		}
-		c = compilePattern(p, true)
-		if got, want := c.match(v), glob(strings.ToLower(p), v, true); got != want {
-			t.Fatalf("compiled folding %q matches %q: %v, glob says %v", p, v, got, want)
+		r := &Request{Identity: &auth.Identity{ID: user}}
+		want := regexp.MustCompile(oracle(&c, r)).MatchString(v)
+		if got := c.match(v, r); got != want {
+			t.Fatalf("pattern %q matches %q: %v, regexp says %v", p, v, got, want)
 		}
 	})
 }
 
+func oracle(p *pattern, r *Request) string {
+	var re strings.Builder
+	re.WriteString(`(?s)\A`)
+	for i := range p.segs {
+		switch sg := &p.segs[i]; sg.kind {
+		case segStar:
+			re.WriteString(".*")
+		case segOne:
+			re.WriteString(".")
+		default:
+			re.WriteString(regexp.QuoteMeta(sg.value(r)))
+		}
+	}
+	re.WriteString(`\z`)
+	return re.String()
+}
+
 func matchResource(p, v string) bool {
-	c, a := compileARNPattern(p), splitARN(v)
-	return c.match(&a)
+	c, err := compileARNPattern(p, false)
+	if err != nil {
+		panic(err) // cannot happen without variables
+	}
+	a := splitARN(v)
+	return c.match(&a, nil)
 }
 
 // matchResourceRef is the ARN matching rule written plainly, segment by

@@ -17,9 +17,8 @@ var ErrInvalidPolicy = errors.New("policy: invalid policy document")
 // IAM's own limit for a managed policy is 6,144 characters.
 const MaxDocumentSize = 128 << 10
 
-// The policy language versions. Only Version2012 has policy variables,
-// which this package does not support: in a 2012-10-17 document "${" in a
-// resource or condition value is refused rather than matched literally.
+// The policy language versions. Only Version2012 has policy variables:
+// in a 2008-10-17 document (the default) "${" is plain text.
 const (
 	Version2012 = "2012-10-17"
 	Version2008 = "2008-10-17"
@@ -157,52 +156,71 @@ func parseStatement(raw json.RawMessage, path string, vars bool) (statement, boo
 	if rs.Principal != nil || rs.NotPrincipal != nil {
 		return statement{}, false, parseErr(path, "Principal is not supported: policies here are identity-based")
 	}
-	s := statement{sid: rs.Sid}
-	actions, notAction, err := either(rs.Action, rs.NotAction, path, "Action", checkAction)
-	if err != nil {
+	s := statement{sid: rs.Sid, deny: rs.Effect == "Deny"}
+	action := func(a string) error {
+		p, err := checkAction(a)
+		s.actions = append(s.actions, p)
+		return err
+	}
+	resource := func(r string) error {
+		p, err := checkResource(r, vars)
+		s.resources = append(s.resources, p)
+		return err
+	}
+	var err error
+	if s.notAction, err = either(rs.Action, rs.NotAction, path, "Action", action); err != nil {
 		return statement{}, false, err
 	}
-	resource := func(p string) error { return checkResource(p, vars) }
-	resources, notResource, err := either(rs.Resource, rs.NotResource, path, "Resource", resource)
-	if err != nil {
+	if s.notResource, err = either(rs.Resource, rs.NotResource, path, "Resource", resource); err != nil {
 		return statement{}, false, err
-	}
-	s.notAction, s.notResource = notAction, notResource
-	for _, a := range actions {
-		s.actions = append(s.actions, compilePattern(a, true))
-	}
-	for _, r := range resources {
-		s.resources = append(s.resources, compileARNPattern(r))
 	}
 	if s.conds, err = parseConditions(rs.Condition, path+".Condition", vars); err != nil {
 		return statement{}, false, err
 	}
-	return s, rs.Effect == "Deny", nil
+	s.needs = unresolved(&s)
+	return s, s.deny, nil
 }
 
-// either parses exactly one of an element and its Not form through check.
-func either(pos, neg json.RawMessage, path, name string, check func(string) error) ([]string, bool, error) {
+// unresolved lists the keys of the statement's variables without default.
+func unresolved(s *statement) []key {
+	var keys []key
+	for i := range s.resources {
+		for j := range s.resources[i].parts {
+			keys = s.resources[i].parts[j].unresolved(keys)
+		}
+	}
+	for i := range s.conds {
+		for j := range s.conds[i].pats {
+			keys = s.conds[i].pats[j].unresolved(keys)
+		}
+	}
+	return keys
+}
+
+// either parses exactly one of an element and its Not form, handing each
+// string in it to add, and reports whether it was the Not form.
+func either(pos, neg json.RawMessage, path, name string, add func(string) error) (bool, error) {
 	not := neg != nil
 	raw := pos
 	switch {
 	case pos != nil && not:
-		return nil, false, parseErr(path, "has both %s and Not%s", name, name)
+		return false, parseErr(path, "has both %s and Not%s", name, name)
 	case not:
 		raw, name = neg, "Not"+name
 	case pos == nil:
-		return nil, false, parseErr(path, "has neither %s nor Not%s", name, name)
+		return false, parseErr(path, "has neither %s nor Not%s", name, name)
 	}
 	path += "." + name
 	list, err := stringList(raw, path)
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
 	for _, s := range list {
-		if err := check(s); err != nil {
-			return nil, false, parseErr(path, "%v", err)
+		if err := add(s); err != nil {
+			return false, parseErr(path, "%v", err)
 		}
 	}
-	return list, not, nil
+	return not, nil
 }
 
 // stringList parses a string or a non-empty array of strings.
@@ -225,29 +243,21 @@ func stringList(raw json.RawMessage, path string) ([]string, error) {
 	return list, nil
 }
 
-func checkAction(s string) error {
-	if s == "*" {
-		return nil
+func checkAction(s string) (pattern, error) {
+	if s != "*" {
+		service, name, ok := strings.Cut(s, ":")
+		if !ok || service == "" || name == "" {
+			return pattern{}, fmt.Errorf(`action %q is not "*" or "service:action"`, s)
+		}
 	}
-	service, name, ok := strings.Cut(s, ":")
-	if !ok || service == "" || name == "" {
-		return fmt.Errorf(`action %q is not "*" or "service:action"`, s)
-	}
-	return nil
+	return compilePattern(s, true, false, true)
 }
 
-func checkResource(s string, vars bool) error {
+func checkResource(s string, vars bool) (arnPattern, error) {
 	if s != "*" && !strings.HasPrefix(s, "arn:") {
-		return fmt.Errorf(`resource %q is not "*" or an ARN`, s)
+		return arnPattern{}, fmt.Errorf(`resource %q is not "*" or an ARN`, s)
 	}
-	return noVariables(s, vars)
-}
-
-func noVariables(s string, vars bool) error {
-	if vars && strings.Contains(s, "${") {
-		return fmt.Errorf("%q: policy variables are not supported", s)
-	}
-	return nil
+	return compileARNPattern(s, vars)
 }
 
 // sortedKeys returns m's keys in order, so errors are deterministic.

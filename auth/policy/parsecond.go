@@ -97,16 +97,11 @@ func newCondition(spec opSpec, ifExists bool, k key, vals []string, vars bool) (
 	switch {
 	case c.op == opNull:
 		c.strs, err = nullValues(vals)
+	case c.op == opStringEqualsFold && k.isString():
+		c.strs, err = vals, noVariables(vals, vars)
 	case c.op.isString() && k.isString():
-		for _, v := range vals {
-			if err = noVariables(v, vars); err != nil {
-				break
-			}
-		}
-		c.strs = vals
-		if c.op == opStringLike {
-			c.strs, c.likes = nil, parseLikes(vals)
-		}
+		wild := c.op == opStringLike
+		c.pats, err = parseEach(vals, func(v string) (pattern, error) { return compilePattern(v, wild, vars, false) })
 	case c.op == opIPAddress && k.kind == keySourceIP:
 		c.prefixes, err = parseEach(vals, parsePrefix)
 	case c.op.isDate() && k.kind == keyCurrentTime:
@@ -117,12 +112,14 @@ func newCondition(spec opSpec, ifExists bool, k key, vals []string, vars bool) (
 	return c, err
 }
 
-func parseLikes(vals []string) []pattern {
-	out := make([]pattern, len(vals))
-	for i, v := range vals {
-		out[i] = compilePattern(v, false)
+// noVariables refuses policy variables where they are not supported.
+func noVariables(vals []string, vars bool) error {
+	for _, v := range vals {
+		if vars && strings.Contains(v, "${") {
+			return fmt.Errorf("%q: policy variables are not supported with IgnoreCase operators", v)
+		}
 	}
-	return out
+	return nil
 }
 
 func nullValues(vals []string) ([]string, error) {

@@ -14,18 +14,32 @@ type Policy struct {
 // statement is one parsed Statement.
 type statement struct {
 	sid         string
+	deny        bool
 	notAction   bool
 	actions     []pattern // case-insensitive
 	notResource bool
 	resources   []arnPattern
 	conds       []condition
+	needs       []key // keys of the policy variables without a default
 }
 
 // applies reports whether the statement matches r, whose resource is res:
 // its action and resource lists match (or, for NotAction and NotResource,
 // do not) and every condition holds.
+//
+// A statement whose action matches but that uses a policy variable the
+// request has no value for is invalid: a Deny applies, failing closed,
+// and an Allow does not.
 func (s *statement) applies(r *Request, res *arn) bool {
-	if s.matchAction(r.Action) == s.notAction || s.matchResource(res) == s.notResource {
+	if s.matchAction(r) == s.notAction {
+		return false
+	}
+	for _, k := range s.needs {
+		if !k.present(r) {
+			return s.deny
+		}
+	}
+	if s.matchResource(r, res) == s.notResource {
 		return false
 	}
 	for i := range s.conds {
@@ -36,18 +50,18 @@ func (s *statement) applies(r *Request, res *arn) bool {
 	return true
 }
 
-func (s *statement) matchAction(a string) bool {
+func (s *statement) matchAction(r *Request) bool {
 	for i := range s.actions {
-		if s.actions[i].match(a) {
+		if s.actions[i].match(r.Action, r) {
 			return true
 		}
 	}
 	return false
 }
 
-func (s *statement) matchResource(res *arn) bool {
+func (s *statement) matchResource(r *Request, res *arn) bool {
 	for i := range s.resources {
-		if s.resources[i].match(res) {
+		if s.resources[i].match(res, r) {
 			return true
 		}
 	}
