@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/tollgate/tollgate/auth"
@@ -41,7 +42,7 @@ func quoteOr(s, none string) string {
 	if s == "" {
 		return none
 	}
-	return `"` + s + `"`
+	return strconv.Quote(s)
 }
 
 // Authorizer decides requests of authenticated identities against the

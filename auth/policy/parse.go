@@ -92,11 +92,11 @@ func Parse(doc []byte) (*Policy, error) {
 	}
 	p := &Policy{id: d.ID, doc: bytes.Clone(doc)}
 	for i, raw := range raws {
-		s, deny, err := parseStatement(raw, fmt.Sprintf("Statement[%d]", i), d.Version == Version2012)
+		s, err := parseStatement(raw, fmt.Sprintf("Statement[%d]", i), d.Version == Version2012)
 		if err != nil {
 			return nil, err
 		}
-		if deny {
+		if s.deny {
 			p.deny = append(p.deny, s)
 		} else {
 			p.allow = append(p.allow, s)
@@ -142,19 +142,19 @@ func firstByte(raw json.RawMessage) byte {
 	return raw[0]
 }
 
-func parseStatement(raw json.RawMessage, path string, vars bool) (statement, bool, error) {
+func parseStatement(raw json.RawMessage, path string, vars bool) (statement, error) {
 	var rs rawStatement
 	if firstByte(raw) != '{' {
-		return statement{}, false, parseErr(path, "must be an object")
+		return statement{}, parseErr(path, "must be an object")
 	}
 	if err := decodeStrict(raw, &rs); err != nil {
-		return statement{}, false, parseErr(path, "%v", err)
+		return statement{}, parseErr(path, "%v", err)
 	}
 	if rs.Effect != "Allow" && rs.Effect != "Deny" {
-		return statement{}, false, parseErr(path+".Effect", `must be "Allow" or "Deny", not %q`, rs.Effect)
+		return statement{}, parseErr(path+".Effect", `must be "Allow" or "Deny", not %q`, rs.Effect)
 	}
 	if rs.Principal != nil || rs.NotPrincipal != nil {
-		return statement{}, false, parseErr(path, "Principal is not supported: policies here are identity-based")
+		return statement{}, parseErr(path, "Principal is not supported: policies here are identity-based")
 	}
 	s := statement{sid: rs.Sid, deny: rs.Effect == "Deny"}
 	action := func(a string) error {
@@ -169,16 +169,16 @@ func parseStatement(raw json.RawMessage, path string, vars bool) (statement, boo
 	}
 	var err error
 	if s.notAction, err = either(rs.Action, rs.NotAction, path, "Action", action); err != nil {
-		return statement{}, false, err
+		return statement{}, err
 	}
 	if s.notResource, err = either(rs.Resource, rs.NotResource, path, "Resource", resource); err != nil {
-		return statement{}, false, err
+		return statement{}, err
 	}
 	if s.conds, err = parseConditions(rs.Condition, path+".Condition", vars); err != nil {
-		return statement{}, false, err
+		return statement{}, err
 	}
 	s.needs = unresolved(&s)
-	return s, s.deny, nil
+	return s, nil
 }
 
 // unresolved lists the keys of the statement's variables without default.
