@@ -23,6 +23,7 @@ var errNoPolicies = errors.New("policy: a store, a lookup or default policies ar
 // DeniedError reports a refused request and the decision behind it. It
 // matches [ErrAccessDenied] and [auth.ErrForbidden].
 type DeniedError struct {
+	// Result is the decision that refused the request.
 	Result Result
 }
 

@@ -105,6 +105,7 @@ func (d Decision) String() string {
 // Result is a decision and the statement that made it (none for
 // [ImplicitDeny]).
 type Result struct {
+	// Decision is the outcome; the zero value is ImplicitDeny.
 	Decision Decision
 	// PolicyID is the Id element of the deciding policy's document.
 	PolicyID string
