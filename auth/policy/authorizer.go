@@ -3,7 +3,6 @@ package policy
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -95,10 +94,10 @@ func WithResource(f func(*http.Request) string) Option {
 	return func(a *Authorizer) { a.resource = f }
 }
 
-// WithSourceIP sets how aws:SourceIp is found. Default: the address in
-// the request's RemoteAddr. No default trusts X-Forwarded-For: behind a
-// proxy, pass a function that reads the header the proxy sets, and only
-// from the proxy's own address. An invalid address leaves the key absent.
+// WithSourceIP sets how aws:SourceIp is found. Default: [RemoteIP], the
+// address in the request's RemoteAddr. No default trusts X-Forwarded-For:
+// behind proxies, pass [ForwardedFor] with their addresses. An invalid
+// address leaves the key absent.
 func WithSourceIP(f func(*http.Request) netip.Addr) Option {
 	return func(a *Authorizer) { a.sourceIP = f }
 }
@@ -138,18 +137,6 @@ func New(store Store, opts ...Option) (*Authorizer, error) {
 		return nil, errors.New("policy: nil option function")
 	}
 	return a, nil
-}
-
-// RemoteIP returns the address in r.RemoteAddr, IPv4-mapped addresses
-// unmapped and zones dropped (a zoned address matches no CIDR block), or
-// the invalid address.
-func RemoteIP(r *http.Request) netip.Addr {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	a, _ := netip.ParseAddr(host)
-	return a.Unmap().WithZone("")
 }
 
 // Authorize decides r for the identity in its context. The error is nil

@@ -106,8 +106,8 @@
 // By default each request is the action [DefaultAction] on the resource
 // built by a zero [ExecuteAPI]; [WithAction] and [WithResource] change
 // that. aws:SourceIp is the address in RemoteAddr ([RemoteIP]): no header
-// is trusted unless [WithSourceIP] says so. aws:CurrentTime comes from
-// [WithClock].
+// is trusted unless [WithSourceIP] says so, as with [ForwardedFor] and the
+// addresses of your proxies. aws:CurrentTime comes from [WithClock].
 //
 // # Stores
 //
