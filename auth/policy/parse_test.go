@@ -12,60 +12,11 @@ import (
 	"github.com/tollgate/tollgate/auth/policy"
 )
 
-func TestParseRefuses(t *testing.T) {
-	s := func(body string) string { return stmt(`{"Effect":"Allow",` + body + `}`) }
-	ar := `"Action":"*","Resource":"*"`
-	tests := []struct {
-		name, doc, want string
-	}{
-		{"not json", `{`, "unexpected EOF"},
-		{"not an object", `[]`, "cannot unmarshal"},
-		{"trailing data", stmt(`{"Effect":"Allow",`+ar+`}`) + `{}`, "data after the document"},
-		{"unknown version", `{"Version":"2020-01-01","Statement":[]}`, "unknown version"},
-		{"unknown top-level element", `{"Statement":[],"Foo":1}`, "unknown field"},
-		{"no statement", `{"Version":"2012-10-17"}`, "Statement: must be"},
-		{"statement not object", stmt(`"x"`), "Statement[0]: must be an object"},
-		{"bad effect", stmt(`{"Effect":"allow",` + ar + `}`), `"Allow" or "Deny"`},
-		{"missing effect", stmt(`{` + ar + `}`), `"Allow" or "Deny"`},
-		{"unknown statement element", s(ar + `,"Foo":"x"`), "unknown field"},
-		{"principal", s(ar + `,"Principal":"*"`), "Principal is not supported"},
-		{"no action", s(`"Resource":"*"`), "neither Action nor NotAction"},
-		{"both action forms", s(`"Action":"*","NotAction":"*","Resource":"*"`), "both Action and NotAction"},
-		{"no resource", s(`"Action":"*"`), "neither Resource nor NotResource"},
-		{"empty action list", s(`"Action":[],"Resource":"*"`), "non-empty"},
-		{"null action", s(`"Action":null,"Resource":"*"`), "non-empty"},
-		{"action not a string", s(`"Action":[1],"Resource":"*"`), "array of strings"},
-		{"action without service", s(`"Action":"Invoke","Resource":"*"`), "service:action"},
-		{"resource not an ARN", s(`"Action":"*","Resource":"pets/*"`), "not \"*\" or an ARN"},
-		{"variable outside the resource part", s(`"Action":"*","Resource":"arn:aws:execute-api:${tollgate:plan}:*:*"`), "only in the resource part"},
-		{"unknown variable", s(`"Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:PrincipalTag/x}"`), "unknown or unsupported policy variable"},
-		{"non-string variable", s(`"Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:SourceIp}"`), "unknown or unsupported policy variable"},
-		{"unterminated variable", s(`"Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:username"`), "unterminated policy variable"},
-		{"unquoted default", s(`"Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:username, x}"`), "single quotes"},
-		{"unterminated default", s(`"Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:username, 'x}"`), "unterminated default"},
-		{"text after default", s(`"Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:username, 'x' y}"`), "missing }"},
-		{"duplicate key", s(ar + `,"Effect":"Deny"`), `duplicate key "Effect"`},
-		{"duplicate key differing in case", s(ar + `,"effect":"Deny"`), `duplicate key "effect"`},
-		{"duplicate condition key", s(ar + `,"Condition":{"StringEquals":{"aws:username":"a","aws:username":"b"}}`), "duplicate key"},
-		{"unknown operator", s(ar + `,"Condition":{"StringMatches":{"aws:username":"a"}}`), `unknown or unsupported condition operator "StringMatches"`},
-		{"set operator", s(ar + `,"Condition":{"ForAnyValue:StringEquals":{"aws:username":"a"}}`), "unknown or unsupported"},
-		{"Null IfExists", s(ar + `,"Condition":{"NullIfExists":{"aws:username":"true"}}`), "unknown or unsupported"},
-		{"unknown key", s(ar + `,"Condition":{"StringEquals":{"aws:PrincipalTag/x":"a"}}`), "unknown condition key"},
-		{"empty attribute name", s(ar + `,"Condition":{"StringEquals":{"tollgate:attr/":"a"}}`), "unknown condition key"},
-		{"empty operator block", s(ar + `,"Condition":{"StringEquals":{}}`), "names no condition key"},
-		{"no values", s(ar + `,"Condition":{"StringEquals":{"aws:username":[]}}`), "has no values"},
-		{"object value", s(ar + `,"Condition":{"StringEquals":{"aws:username":{"a":1}}}`), "strings, numbers or booleans"},
-		{"ip operator on string key", s(ar + `,"Condition":{"IpAddress":{"aws:username":"10.0.0.0/8"}}`), "cannot test this key"},
-		{"string operator on ip key", s(ar + `,"Condition":{"StringLike":{"aws:SourceIp":"10.*"}}`), "cannot test this key"},
-		{"date operator on string key", s(ar + `,"Condition":{"DateLessThan":{"aws:username":"2020-01-01"}}`), "cannot test this key"},
-		{"bad cidr", s(ar + `,"Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/33"}}`), "not a CIDR block"},
-		{"bad ip", s(ar + `,"Condition":{"IpAddress":{"aws:SourceIp":"ten"}}`), "not an IP address"},
-		{"bad date", s(ar + `,"Condition":{"DateLessThan":{"aws:CurrentTime":"tomorrow"}}`), "not an ISO 8601 date"},
-		{"bad Null value", s(ar + `,"Condition":{"Null":{"aws:username":"yes"}}`), "true or false"},
-		{"variable in IgnoreCase condition", s(ar + `,"Condition":{"StringEqualsIgnoreCase":{"tollgate:attr/owner":"${aws:username}"}}`), "not supported with IgnoreCase"},
-		{"bad variable in condition", s(ar + `,"Condition":{"StringLike":{"tollgate:attr/owner":"${nope}"}}`), "unknown or unsupported policy variable"},
-		{"too large", `{"Statement":[],"Id":"` + strings.Repeat("x", policy.MaxDocumentSize) + `"}`, "larger than"},
-	}
+// refusal is a document Parse must refuse with an error containing want.
+type refusal struct{ name, doc, want string }
+
+func runRefusals(t *testing.T, tests []refusal) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := policy.Parse([]byte(tt.doc))
@@ -77,6 +28,77 @@ func TestParseRefuses(t *testing.T) {
 			assert.True(t, errors.As(err, &pe))
 		})
 	}
+}
+
+// allowWith is an Allow statement on everything with extra elements.
+func allowWith(elements string) string {
+	return stmt(`{"Effect":"Allow","Action":"*","Resource":"*",` + elements + `}`)
+}
+
+// allowOn is an Allow statement with the given Action and Resource elements.
+func allowOn(elements string) string { return stmt(`{"Effect":"Allow",` + elements + `}`) }
+
+func TestParseRefusesElements(t *testing.T) {
+	ar := `"Action":"*","Resource":"*"`
+	runRefusals(t, []refusal{
+		{"not json", `{`, "unexpected EOF"},
+		{"not an object", `[]`, "cannot unmarshal"},
+		{"trailing data", stmt(`{"Effect":"Allow",`+ar+`}`) + `{}`, "data after the document"},
+		{"unknown version", `{"Version":"2020-01-01","Statement":[]}`, "unknown version"},
+		{"unknown top-level element", `{"Statement":[],"Foo":1}`, "unknown field"},
+		{"no statement", `{"Version":"2012-10-17"}`, "Statement: must be"},
+		{"statement not object", stmt(`"x"`), "Statement[0]: must be an object"},
+		{"bad effect", stmt(`{"Effect":"allow",` + ar + `}`), `"Allow" or "Deny"`},
+		{"missing effect", stmt(`{` + ar + `}`), `"Allow" or "Deny"`},
+		{"unknown statement element", allowWith(`"Foo":"x"`), "unknown field"},
+		{"principal", allowWith(`"Principal":"*"`), "Principal is not supported"},
+		{"no action", allowOn(`"Resource":"*"`), "neither Action nor NotAction"},
+		{"both action forms", allowOn(`"Action":"*","NotAction":"*","Resource":"*"`), "both Action and NotAction"},
+		{"no resource", allowOn(`"Action":"*"`), "neither Resource nor NotResource"},
+		{"empty action list", allowOn(`"Action":[],"Resource":"*"`), "non-empty"},
+		{"null action", allowOn(`"Action":null,"Resource":"*"`), "non-empty"},
+		{"action not a string", allowOn(`"Action":[1],"Resource":"*"`), "array of strings"},
+		{"action without service", allowOn(`"Action":"Invoke","Resource":"*"`), "service:action"},
+		{"resource not an ARN", allowOn(`"Action":"*","Resource":"pets/*"`), "not \"*\" or an ARN"},
+		{"unquoted default", allowOn(`"Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:username, x}"`), "single quotes"},
+		{"unterminated default", allowOn(`"Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:username, 'x}"`), "unterminated default"},
+		{"text after default", allowOn(`"Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:username, 'x' y}"`), "missing }"},
+		{"duplicate key", allowWith(`"Effect":"Deny"`), `duplicate key "Effect"`},
+		{"duplicate key differing in case", allowWith(`"effect":"Deny"`), `duplicate key "effect"`},
+		{"duplicate condition key", allowWith(`"Condition":{"StringEquals":{"aws:username":"a","aws:username":"b"}}`), "duplicate key"},
+		{"too large", `{"Statement":[],"Id":"` + strings.Repeat("x", policy.MaxDocumentSize) + `"}`, "larger than"},
+	})
+}
+
+func TestParseRefusesConditions(t *testing.T) {
+	runRefusals(t, []refusal{
+		{"unknown operator", allowWith(`"Condition":{"StringMatches":{"aws:username":"a"}}`), `unknown or unsupported condition operator "StringMatches"`},
+		{"set operator", allowWith(`"Condition":{"ForAnyValue:StringEquals":{"aws:username":"a"}}`), "unknown or unsupported"},
+		{"Null IfExists", allowWith(`"Condition":{"NullIfExists":{"aws:username":"true"}}`), "unknown or unsupported"},
+		{"unknown key", allowWith(`"Condition":{"StringEquals":{"aws:PrincipalTag/x":"a"}}`), "unknown condition key"},
+		{"empty attribute name", allowWith(`"Condition":{"StringEquals":{"tollgate:attr/":"a"}}`), "unknown condition key"},
+		{"empty operator block", allowWith(`"Condition":{"StringEquals":{}}`), "names no condition key"},
+		{"no values", allowWith(`"Condition":{"StringEquals":{"aws:username":[]}}`), "has no values"},
+		{"object value", allowWith(`"Condition":{"StringEquals":{"aws:username":{"a":1}}}`), "strings, numbers or booleans"},
+		{"ip operator on string key", allowWith(`"Condition":{"IpAddress":{"aws:username":"10.0.0.0/8"}}`), "cannot test this key"},
+		{"string operator on ip key", allowWith(`"Condition":{"StringLike":{"aws:SourceIp":"10.*"}}`), "cannot test this key"},
+		{"date operator on string key", allowWith(`"Condition":{"DateLessThan":{"aws:username":"2020-01-01"}}`), "cannot test this key"},
+		{"bad cidr", allowWith(`"Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/33"}}`), "not a CIDR block"},
+		{"bad ip", allowWith(`"Condition":{"IpAddress":{"aws:SourceIp":"ten"}}`), "not an IP address"},
+		{"bad date", allowWith(`"Condition":{"DateLessThan":{"aws:CurrentTime":"tomorrow"}}`), "not an ISO 8601 date"},
+		{"bad Null value", allowWith(`"Condition":{"Null":{"aws:username":"yes"}}`), "true or false"},
+	})
+}
+
+func TestParseRefusesVariables(t *testing.T) {
+	runRefusals(t, []refusal{
+		{"variable outside the resource part", allowOn(`"Action":"*","Resource":"arn:aws:execute-api:${tollgate:plan}:*:*"`), "only in the resource part"},
+		{"unknown variable", allowOn(`"Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:PrincipalTag/x}"`), "unknown or unsupported policy variable"},
+		{"non-string variable", allowOn(`"Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:SourceIp}"`), "unknown or unsupported policy variable"},
+		{"unterminated variable", allowOn(`"Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:username"`), "unterminated policy variable"},
+		{"variable in IgnoreCase condition", allowWith(`"Condition":{"StringEqualsIgnoreCase":{"tollgate:attr/owner":"${aws:username}"}}`), "not supported with IgnoreCase"},
+		{"bad variable in condition", allowWith(`"Condition":{"StringLike":{"tollgate:attr/owner":"${nope}"}}`), "unknown or unsupported policy variable"},
+	})
 }
 
 func TestParseAccepts(t *testing.T) {
