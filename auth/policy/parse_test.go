@@ -60,9 +60,6 @@ func TestParseRefusesElements(t *testing.T) {
 		{"action not a string", allowOn(`"Action":[1],"Resource":"*"`), "array of strings"},
 		{"action without service", allowOn(`"Action":"Invoke","Resource":"*"`), "service:action"},
 		{"resource not an ARN", allowOn(`"Action":"*","Resource":"pets/*"`), "not \"*\" or an ARN"},
-		{"unquoted default", allowOn(`"Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:username, x}"`), "single quotes"},
-		{"unterminated default", allowOn(`"Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:username, 'x}"`), "unterminated default"},
-		{"text after default", allowOn(`"Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:username, 'x' y}"`), "missing }"},
 		{"duplicate key", allowWith(`"Effect":"Deny"`), `duplicate key "Effect"`},
 		{"duplicate key differing in case", allowWith(`"effect":"Deny"`), `duplicate key "effect"`},
 		{"duplicate condition key", allowWith(`"Condition":{"StringEquals":{"aws:username":"a","aws:username":"b"}}`), "duplicate key"},
@@ -92,6 +89,9 @@ func TestParseRefusesConditions(t *testing.T) {
 
 func TestParseRefusesVariables(t *testing.T) {
 	runRefusals(t, []refusal{
+		{"unquoted default", allowOn(`"Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:username, x}"`), "single quotes"},
+		{"unterminated default", allowOn(`"Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:username, 'x}"`), "unterminated default"},
+		{"text after default", allowOn(`"Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:username, 'x' y}"`), "missing }"},
 		{"variable outside the resource part", allowOn(`"Action":"*","Resource":"arn:aws:execute-api:${tollgate:plan}:*:*"`), "only in the resource part"},
 		{"unknown variable", allowOn(`"Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:PrincipalTag/x}"`), "unknown or unsupported policy variable"},
 		{"non-string variable", allowOn(`"Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:SourceIp}"`), "unknown or unsupported policy variable"},
