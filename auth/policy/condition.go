@@ -23,27 +23,38 @@ const (
 )
 
 type opSpec struct {
-	kind    opKind
-	negated bool
+	op       opKind
+	negated  bool
+	ifExists bool
+	set      setKind
 }
+
+// setKind is the set qualifier of an operator on a multi-valued key.
+type setKind uint8
+
+const (
+	setNone setKind = iota
+	setAny          // ForAnyValue: some value of the key satisfies the operator
+	setAll          // ForAllValues: every value does (vacuously true when none)
+)
 
 // operators maps lower-cased operator names to their meaning.
 var operators = map[string]opSpec{
-	"stringequals":              {opStringEquals, false},
-	"stringnotequals":           {opStringEquals, true},
-	"stringequalsignorecase":    {opStringEqualsFold, false},
-	"stringnotequalsignorecase": {opStringEqualsFold, true},
-	"stringlike":                {opStringLike, false},
-	"stringnotlike":             {opStringLike, true},
-	"ipaddress":                 {opIPAddress, false},
-	"notipaddress":              {opIPAddress, true},
-	"dateequals":                {opDateEquals, false},
-	"datenotequals":             {opDateEquals, true},
-	"datelessthan":              {opDateLess, false},
-	"datelessthanequals":        {opDateLessEq, false},
-	"dategreaterthan":           {opDateGreater, false},
-	"dategreaterthanequals":     {opDateGreaterEq, false},
-	"null":                      {opNull, false},
+	"stringequals":              {op: opStringEquals},
+	"stringnotequals":           {op: opStringEquals, negated: true},
+	"stringequalsignorecase":    {op: opStringEqualsFold},
+	"stringnotequalsignorecase": {op: opStringEqualsFold, negated: true},
+	"stringlike":                {op: opStringLike},
+	"stringnotlike":             {op: opStringLike, negated: true},
+	"ipaddress":                 {op: opIPAddress},
+	"notipaddress":              {op: opIPAddress, negated: true},
+	"dateequals":                {op: opDateEquals},
+	"datenotequals":             {op: opDateEquals, negated: true},
+	"datelessthan":              {op: opDateLess},
+	"datelessthanequals":        {op: opDateLessEq},
+	"dategreaterthan":           {op: opDateGreater},
+	"dategreaterthanequals":     {op: opDateGreaterEq},
+	"null":                      {op: opNull},
 }
 
 func (k opKind) isString() bool { return k <= opStringLike }
@@ -52,9 +63,7 @@ func (k opKind) isDate() bool   { return k >= opDateEquals && k <= opDateGreater
 // condition is one key of one operator block, with its values parsed into
 // the form the operator compares.
 type condition struct {
-	op       opKind
-	negated  bool
-	ifExists bool
+	opSpec
 	key      key
 	strs     []string  // IgnoreCase operators; "true"/"false" for Null
 	pats     []pattern // other string operators
@@ -67,6 +76,9 @@ type condition struct {
 // IfExists one then holds, and Null tests exactly that absence.
 func (c *condition) eval(r *Request) bool {
 	present := c.key.present(r)
+	if c.set != setNone {
+		return c.eachValue(r)
+	}
 	if c.op == opNull {
 		for _, s := range c.strs {
 			if (s == "true") != present {
@@ -101,6 +113,11 @@ func (c *condition) anyValue(r *Request) bool {
 		return false
 	}
 	v, _ := c.key.str(r)
+	return c.matchString(v, r)
+}
+
+// matchString reports whether v matches any of the string values.
+func (c *condition) matchString(v string, r *Request) bool {
 	for i := range c.pats {
 		if c.pats[i].match(v, r) {
 			return true
@@ -112,6 +129,23 @@ func (c *condition) anyValue(r *Request) bool {
 		}
 	}
 	return false
+}
+
+// eachValue evaluates a set operator over the values of tollgate:scope:
+// each value satisfies the operator when it matches one of the condition's
+// values (a negated operator: none of them).
+func (c *condition) eachValue(r *Request) bool {
+	var scopes []string
+	if r.Identity != nil {
+		scopes = r.Identity.Scopes
+	}
+	for _, v := range scopes {
+		ok := c.matchString(v, r) != c.negated
+		if ok == (c.set == setAny) {
+			return ok
+		}
+	}
+	return c.set == setAll
 }
 
 func compareTime(op opKind, v, t time.Time) bool {

@@ -113,3 +113,23 @@ func TestConditionNullAndCombinations(t *testing.T) {
 }
 
 func unix(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
+
+func TestConditionScopes(t *testing.T) {
+	scopes := func(s ...string) func(*policy.Request) {
+		return func(r *policy.Request) { r.Identity = &auth.Identity{ID: "x", Scopes: s} }
+	}
+	runConditions(t, []condCase{
+		{"ForAnyValue one matches", `{"ForAnyValue:StringEquals":{"tollgate:scope":["pets:write","admin"]}}`, scopes("read", "pets:write"), true},
+		{"ForAnyValue none matches", `{"ForAnyValue:StringEquals":{"tollgate:scope":"admin"}}`, scopes("read", "pets:write"), false},
+		{"ForAnyValue no scopes", `{"ForAnyValue:StringLike":{"tollgate:scope":"*"}}`, scopes(), false},
+		{"ForAnyValue no identity", `{"ForAnyValue:StringLike":{"tollgate:scope":"*"}}`, noID, false},
+		{"ForAnyValue ignoring case", `{"ForAnyValue:StringEqualsIgnoreCase":{"tollgate:scope":"ADMIN"}}`, scopes("admin"), true},
+		{"ForAnyValue negated: one other value", `{"ForAnyValue:StringNotEquals":{"tollgate:scope":"admin"}}`, scopes("admin", "read"), true},
+		{"ForAnyValue negated: only that value", `{"ForAnyValue:StringNotEquals":{"tollgate:scope":"admin"}}`, scopes("admin"), false},
+		{"ForAllValues all match", `{"ForAllValues:StringLike":{"tollgate:scope":"pets:*"}}`, scopes("pets:read", "pets:write"), true},
+		{"ForAllValues one does not", `{"ForAllValues:StringLike":{"tollgate:scope":"pets:*"}}`, scopes("pets:read", "admin"), false},
+		{"ForAllValues no scopes is vacuously true", `{"ForAllValues:StringEquals":{"tollgate:scope":"pets:read"}}`, scopes(), true},
+		{"ForAllValues negated", `{"ForAllValues:StringNotLike":{"tollgate:scope":"admin*"}}`, scopes("read", "admin:all"), false},
+		{"Null on scopes", `{"Null":{"tollgate:scope":"true"}}`, scopes(), true},
+	})
+}

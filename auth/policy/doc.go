@@ -63,13 +63,19 @@
 //
 // The keys are listed on [Request]: aws:SourceIp, aws:CurrentTime,
 // aws:userid and aws:username (both the identity's ID), tollgate:plan,
-// tollgate:method and tollgate:attr/NAME for identity attributes.
+// tollgate:method, tollgate:attr/NAME for identity attributes, and
+// tollgate:scope for the identity's scopes. tollgate:scope has several
+// values, so its string operators take IAM's set qualifiers:
+// ForAnyValue: holds when some scope satisfies the operator, and
+// ForAllValues: when every scope does (and when there are none):
+//
+//	"Condition": {"ForAnyValue:StringEquals": {"tollgate:scope": ["pets:write", "admin"]}}
 //
 // # Failing closed
 //
 // Parse refuses what it cannot enforce exactly instead of ignoring it:
-// unknown elements, operators (including the ForAnyValue/ForAllValues set
-// operators) and keys, an operator applied to a key of the wrong type,
+// unknown elements, operators and keys, an operator applied to a key of
+// the wrong type (or without the set qualifier a multi-valued key needs),
 // Principal and NotPrincipal (these policies attach to identities),
 // unknown or malformed policy variables, duplicate keys, and malformed
 // values. Errors match [ErrInvalidPolicy] and are [*ParseError]s locating

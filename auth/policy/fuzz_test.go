@@ -20,6 +20,7 @@ func FuzzParse(f *testing.F) {
 		allowIf(`{"DateGreaterThan":{"aws:CurrentTime":"2026-01-01T00:00:00Z"},"DateLessThanEquals":{"aws:CurrentTime":1893456000},"Null":{"tollgate:plan":"false"}}`),
 		stmt(`{"Effect":"Deny","Action":"*","Resource":"arn:aws:execute-api:*:*:*/${aws:username}/${tollgate:attr/team, 'a''b'}${*}",
 		  "Condition":{"StringLike":{"aws:userid":"${tollgate:plan}*"}}}`),
+		allowIf(`{"ForAllValues:StringLike":{"tollgate:scope":["a*","b"]},"ForAnyValue:StringNotEqualsIgnoreCase":{"tollgate:scope":"X"}}`),
 		`{"Version":"2008-10-17","Id":"x","Statement":{"Effect":"Allow","Action":"*","Resource":"arn:${x}"}}`,
 		`{"Statement":[{"Effect":"Allow","effect":"Deny"}]}`,
 		`{"Statement":[]} {}`,
@@ -28,7 +29,7 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	reqs := []policy.Request{
-		{Action: policy.DefaultAction, Resource: petsARN, Identity: alice, SourceIP: netip.MustParseAddr("10.1.2.3"), CurrentTime: noon},
+		{Action: policy.DefaultAction, Resource: petsARN, Identity: &auth.Identity{ID: "alice", Scopes: []string{"a1", "b"}}, SourceIP: netip.MustParseAddr("10.1.2.3"), CurrentTime: noon},
 		{Action: "S3:GetObject", Resource: "arn:aws:s3:::b/k:1", Identity: &auth.Identity{ID: "x"}, SourceIP: netip.MustParseAddr("2001:db8::1")},
 		{},
 	}

@@ -70,7 +70,11 @@ func TestParseRefusesElements(t *testing.T) {
 func TestParseRefusesConditions(t *testing.T) {
 	runRefusals(t, []refusal{
 		{"unknown operator", allowWith(`"Condition":{"StringMatches":{"aws:username":"a"}}`), `unknown or unsupported condition operator "StringMatches"`},
-		{"set operator", allowWith(`"Condition":{"ForAnyValue:StringEquals":{"aws:username":"a"}}`), "unknown or unsupported"},
+		{"set operator on single-valued key", allowWith(`"Condition":{"ForAnyValue:StringEquals":{"aws:username":"a"}}`), "apply only to the multi-valued key"},
+		{"scope without set operator", allowWith(`"Condition":{"StringEquals":{"tollgate:scope":"a"}}`), "use ForAnyValue: or ForAllValues:"},
+		{"set operator not on strings", allowWith(`"Condition":{"ForAnyValue:IpAddress":{"tollgate:scope":"10.0.0.0/8"}}`), "unknown or unsupported"},
+		{"set operator with IfExists", allowWith(`"Condition":{"ForAllValues:StringLikeIfExists":{"tollgate:scope":"a"}}`), "unknown or unsupported"},
+		{"unknown qualifier", allowWith(`"Condition":{"ForSomeValues:StringEquals":{"tollgate:scope":"a"}}`), "unknown or unsupported"},
 		{"Null IfExists", allowWith(`"Condition":{"NullIfExists":{"aws:username":"true"}}`), "unknown or unsupported"},
 		{"unknown key", allowWith(`"Condition":{"StringEquals":{"aws:PrincipalTag/x":"a"}}`), "unknown condition key"},
 		{"empty attribute name", allowWith(`"Condition":{"StringEquals":{"tollgate:attr/":"a"}}`), "unknown condition key"},

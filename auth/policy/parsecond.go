@@ -16,7 +16,7 @@ import (
 func parseConditions(m map[string]map[string]json.RawMessage, path string, vars bool) ([]condition, error) {
 	var conds []condition
 	for _, opName := range sortedKeys(m) {
-		spec, ifExists, ok := parseOperator(opName)
+		spec, ok := parseOperator(opName)
 		if !ok {
 			return nil, parseErr(path, "unknown or unsupported condition operator %q", opName)
 		}
@@ -34,7 +34,7 @@ func parseConditions(m map[string]map[string]json.RawMessage, path string, vars 
 			if err != nil {
 				return nil, parseErr(kpath, "%v", err)
 			}
-			c, err := newCondition(spec, ifExists, k, vals, vars)
+			c, err := newCondition(spec, k, vals, vars)
 			if err != nil {
 				return nil, parseErr(kpath, "%v", err)
 			}
@@ -44,18 +44,30 @@ func parseConditions(m map[string]map[string]json.RawMessage, path string, vars 
 	return conds, nil
 }
 
-// parseOperator resolves an operator name (case-insensitive), with an
-// optional IfExists suffix. Set operators (ForAnyValue:, ForAllValues:)
-// are unknown: no key here has several values.
-func parseOperator(name string) (op opSpec, ifExists bool, ok bool) {
+// parseOperator resolves an operator name (case-insensitive): an
+// optional set qualifier (ForAnyValue: or ForAllValues:, for string
+// operators), the operator, and an optional IfExists suffix (not with a
+// qualifier, nor on Null).
+func parseOperator(name string) (opSpec, bool) {
 	lname := strings.ToLower(name)
-	base, ifExists := strings.CutSuffix(lname, "ifexists")
-	op, ok = operators[base]
-	if ok && ifExists && op.kind == opNull {
-		return opSpec{}, false, false
+	var set setKind
+	if q, rest, ok := strings.Cut(lname, ":"); ok {
+		set, lname = qualifiers[q], rest
+		if set == setNone {
+			return opSpec{}, false
+		}
 	}
-	return op, ifExists, ok
+	base, ifExists := strings.CutSuffix(lname, "ifexists")
+	op, ok := operators[base]
+	switch {
+	case !ok, ifExists && (op.op == opNull || set != setNone), set != setNone && !op.op.isString():
+		return opSpec{}, false
+	}
+	op.ifExists, op.set = ifExists, set
+	return op, true
 }
+
+var qualifiers = map[string]setKind{"foranyvalue": setAny, "forallvalues": setAll}
 
 // condValues parses a condition value: a string, number or boolean, or a
 // non-empty array of them, each taken as its literal text.
@@ -91,15 +103,19 @@ func condValues(raw json.RawMessage) ([]string, error) {
 
 // newCondition checks that the operator can test the key and parses the
 // values into the form the operator compares.
-func newCondition(spec opSpec, ifExists bool, k key, vals []string, vars bool) (condition, error) {
-	c := condition{op: spec.kind, negated: spec.negated, ifExists: ifExists, key: k}
+func newCondition(spec opSpec, k key, vals []string, vars bool) (condition, error) {
+	c := condition{opSpec: spec, key: k}
 	var err error
 	switch {
+	case c.set != setNone && k.kind != keyScope:
+		err = errors.New("ForAnyValue: and ForAllValues: apply only to the multi-valued key tollgate:scope")
+	case c.set == setNone && k.kind == keyScope && c.op != opNull:
+		err = errors.New("tollgate:scope has several values: use ForAnyValue: or ForAllValues:")
 	case c.op == opNull:
 		c.strs, err = nullValues(vals)
-	case c.op == opStringEqualsFold && k.isString():
+	case c.op == opStringEqualsFold && (k.isString() || k.kind == keyScope):
 		c.strs, err = vals, noVariables(vals, vars)
-	case c.op.isString() && k.isString():
+	case c.op.isString() && (k.isString() || k.kind == keyScope):
 		wild := c.op == opStringLike
 		c.pats, err = parseEach(vals, func(v string) (pattern, error) { return compilePattern(v, wild, vars, false) })
 	case c.op == opIPAddress && k.kind == keySourceIP:

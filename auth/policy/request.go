@@ -23,6 +23,7 @@ const DefaultAction = "execute-api:Invoke"
 //	aws:username          Identity.ID
 //	tollgate:plan         Identity.Plan (absent when empty)
 //	tollgate:method       Identity.Method (absent when empty)
+//	tollgate:scope        Identity.Scopes (several values; absent when none)
 //	tollgate:attr/NAME    Identity.Attributes["NAME"] (NAME is case-sensitive)
 //
 // Keys are case-insensitive (except NAME). Identity keys are absent when
@@ -47,6 +48,7 @@ type keyKind uint8
 const (
 	keySourceIP keyKind = iota + 1
 	keyCurrentTime
+	keyScope // the one multi-valued key
 	keyUserID
 	keyUsername
 	keyPlan
@@ -70,6 +72,7 @@ var namedKeys = map[string]keyKind{
 	"aws:username":    keyUsername,
 	"tollgate:plan":   keyPlan,
 	"tollgate:method": keyMethod,
+	"tollgate:scope":  keyScope,
 }
 
 // parseKey resolves a condition key name, reporting false for a key this
@@ -95,6 +98,8 @@ func (k key) present(r *Request) bool {
 		return r.SourceIP.IsValid()
 	case keyCurrentTime:
 		return !r.CurrentTime.IsZero()
+	case keyScope:
+		return r.Identity != nil && len(r.Identity.Scopes) > 0
 	}
 	_, ok := k.str(r)
 	return ok
