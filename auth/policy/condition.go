@@ -22,6 +22,7 @@ const (
 	opNull
 )
 
+// opSpec is a parsed operator name.
 type opSpec struct {
 	op       opKind
 	negated  bool
@@ -73,12 +74,13 @@ type condition struct {
 
 // eval reports whether the condition holds for r. A key absent from the
 // request fails the condition, except that a negated operator or an
-// IfExists one then holds, and Null tests exactly that absence.
+// IfExists one then holds, and Null tests exactly that absence. Set
+// operators are decided by eachValue.
 func (c *condition) eval(r *Request) bool {
-	present := c.key.present(r)
 	if c.set != setNone {
 		return c.eachValue(r)
 	}
+	present := c.key.present(r)
 	if c.op == opNull {
 		for _, s := range c.strs {
 			if (s == "true") != present {
