@@ -79,7 +79,8 @@
 // Principal and NotPrincipal (these policies attach to identities),
 // unknown or malformed policy variables, duplicate keys, and malformed
 // values. Errors match [ErrInvalidPolicy] and are [*ParseError]s locating
-// the problem.
+// the problem. Element, operator and key names match case-insensitively
+// (Effect values do not), so a key repeated in another case is a duplicate.
 //
 // # Policy variables
 //
