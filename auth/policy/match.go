@@ -46,9 +46,18 @@ func (a *arn) part(i int) string { return a.s[a.start[i]:a.end[i]] }
 // a Deny on "api/*/GET/*/admin" must not be escaped by putting one in the
 // path. Matching is case-sensitive.
 type arnPattern struct {
-	any   bool // "*"
-	parts []pattern
-	tail  bool // the last part ends with '*': it matches the rest of the ARN
+	any    bool // "*"
+	parts  []pattern
+	tail   bool        // the last part ends with '*': it matches the rest of the ARN
+	checks []partCheck // what to match before the last part
+}
+
+// partCheck matches parts from to to (inclusive) of an ARN as one string,
+// colons included. Parts that are "*" need no check, and runs of literal
+// parts are compared at once: "arn:aws:execute-api" in one comparison.
+type partCheck struct {
+	from, to int
+	p        pattern
 }
 
 // compileARNPattern compiles a Resource pattern; with vars, its resource
@@ -70,7 +79,29 @@ func compileARNPattern(s string, vars bool) (arnPattern, error) {
 			return arnPattern{}, err
 		}
 	}
+	p.checks = planChecks(&a, p.parts)
 	return p, nil
+}
+
+// planChecks plans the matching of all parts but the last of pattern a.
+func planChecks(a *arn, parts []pattern) []partCheck {
+	var cs []partCheck
+	for i := 0; i < len(parts)-1; i++ {
+		switch {
+		case parts[i].any:
+		case parts[i].literal:
+			j := i
+			for j+1 < len(parts)-1 && parts[j+1].literal {
+				j++
+			}
+			lit, _ := compilePattern(a.s[a.start[i]:a.end[j]], false, false, false) // no error without variables
+			cs = append(cs, partCheck{from: i, to: j, p: lit})
+			i = j
+		default:
+			cs = append(cs, partCheck{from: i, to: i, p: parts[i]})
+		}
+	}
+	return cs
 }
 
 func (p *arnPattern) match(v *arn, r *Request) bool {
@@ -81,8 +112,9 @@ func (p *arnPattern) match(v *arn, r *Request) bool {
 	if v.n < len(p.parts) || v.n > len(p.parts) && !p.tail {
 		return false
 	}
-	for i := range last {
-		if !p.parts[i].match(v.part(i), r) {
+	for i := range p.checks {
+		c := &p.checks[i]
+		if !c.p.match(v.s[v.start[c.from]:v.end[c.to]], r) {
 			return false
 		}
 	}
