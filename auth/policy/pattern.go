@@ -160,8 +160,12 @@ func (p *pattern) match(v string, r *Request) bool {
 	switch {
 	case p.any:
 		return true
+	case p.literal && len(p.segs) == 0:
+		return v == ""
 	case p.literal && !p.fold:
-		return len(p.segs) == 0 && v == "" || len(p.segs) == 1 && v == p.segs[0].text
+		return v == p.segs[0].text
+	case p.literal:
+		return len(v) == len(p.segs[0].text) && hasPrefixFold(v, p.segs[0].text)
 	}
 	return p.glob(v, r)
 }
