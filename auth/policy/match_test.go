@@ -105,7 +105,23 @@ func FuzzGlob(f *testing.F) {
 		if got := c.match(v, r); got != want {
 			t.Fatalf("pattern %q matches %q: %v, regexp says %v", p, v, got, want)
 		}
+		if isASCII(p) && isASCII(v) { // folding is ASCII-only
+			c, _ := compilePattern(p, true, false, true)
+			want := regexp.MustCompile("(?i)" + oracle(&c, r)).MatchString(v)
+			if got := c.match(v, r); got != want {
+				t.Fatalf("folding pattern %q matches %q: %v, regexp says %v", p, v, got, want)
+			}
+		}
 	})
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func oracle(p *pattern, r *Request) string {
