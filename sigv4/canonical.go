@@ -1,0 +1,286 @@
+package sigv4
+
+import (
+	"net/http"
+	"strings"
+	"unicode/utf8"
+)
+
+// emptySHA256 is the hex SHA-256 of an empty payload.
+const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+const upperHex = "0123456789ABCDEF"
+
+// unreserved reports whether c stays literal in AWS's URI encoding.
+func unreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		c == '-' || c == '.' || c == '_' || c == '~'
+}
+
+// appendEncoded appends s percent-encoded as AWS's UriEncode does: every
+// byte but the unreserved ones (and '/' when keepSlash) becomes %XX with
+// upper-case hex.
+func appendEncoded(dst []byte, s string, keepSlash bool) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if unreserved(c) || c == '/' && keepSlash {
+			dst = append(dst, c)
+			continue
+		}
+		dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
+	}
+	return dst
+}
+
+// appendCanonicalURI appends the canonical URI of the request path as
+// sent on the wire (still percent-encoded). With s3 set it is used as is,
+// as S3 signs it; otherwise it is normalised (when normalize is set) and
+// encoded once more, as every other AWS service signs it.
+func appendCanonicalURI(dst []byte, path string, s3, normalize bool) []byte {
+	if path == "" {
+		return append(dst, '/')
+	}
+	if s3 {
+		return append(dst, path...)
+	}
+	if normalize {
+		path = normalizePath(path)
+	}
+	return appendEncoded(dst, path, true)
+}
+
+// needsNormalizing reports whether path has empty, "." or ".." segments.
+func needsNormalizing(path string) bool {
+	if !strings.HasPrefix(path, "/") {
+		return false
+	}
+	for seg := range strings.SplitSeq(path[1:], "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+// normalizePath removes "." segments, resolves ".." and collapses
+// repeated slashes, as AWS does for every service but S3. A path that
+// ended in a slash, "." or ".." keeps a trailing slash.
+func normalizePath(path string) string {
+	if !needsNormalizing(path) {
+		return path
+	}
+	segs := make([]string, 0, 8)
+	parts := strings.Split(path[1:], "/")
+	for _, seg := range parts {
+		switch seg {
+		case "", ".":
+		case "..":
+			if len(segs) > 0 {
+				segs = segs[:len(segs)-1]
+			}
+		default:
+			segs = append(segs, seg)
+		}
+	}
+	last := parts[len(parts)-1]
+	out := "/" + strings.Join(segs, "/")
+	if len(segs) > 0 && (last == "" || last == "." || last == "..") {
+		out += "/"
+	}
+	return out
+}
+
+// queryParam is one query parameter, decoded and re-encoded.
+type queryParam struct{ key, value string }
+
+// parseQuery decodes the raw query as Go and the AWS SDKs do ('+' is a
+// space) and returns its parameters encoded in AWS's canonical form. It
+// reports false for an invalid escape. The result reuses dst.
+func parseQuery(dst []queryParam, raw string) ([]queryParam, bool) {
+	for pair := range strings.SplitSeq(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		k, ok1 := canonicalComponent(k)
+		v, ok2 := canonicalComponent(v)
+		if !ok1 || !ok2 {
+			return dst, false
+		}
+		dst = append(dst, queryParam{k, v})
+	}
+	return dst, true
+}
+
+// canonicalComponent turns one raw query component into AWS's encoding,
+// without allocating when it is already canonical.
+func canonicalComponent(s string) (string, bool) {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if !unreserved(s[i]) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s, true
+	}
+	dec, ok := unescapeQuery(s)
+	if !ok {
+		return "", false
+	}
+	return string(appendEncoded(make([]byte, 0, len(dec)*3), dec, false)), true
+}
+
+// unescapeQuery decodes %XX escapes and '+' as url.QueryUnescape does.
+func unescapeQuery(s string) (string, bool) {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '+':
+			b = append(b, ' ')
+		case c == '%':
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return "", false
+			}
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b), true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
+}
+
+// appendCanonicalQuery appends the sorted params joined by '&'. A
+// presigned request leaves out X-Amz-Signature, and X-Amz-Security-Token
+// too when dropToken is set.
+func appendCanonicalQuery(dst []byte, params []queryParam, presigned, dropToken bool) []byte {
+	first := true
+	for _, p := range params {
+		if presigned && (p.key == qSignature || dropToken && p.key == qSecurityToken) {
+			continue
+		}
+		if !first {
+			dst = append(dst, '&')
+		}
+		first = false
+		dst = append(dst, p.key...)
+		dst = append(dst, '=')
+		dst = append(dst, p.value...)
+	}
+	return dst
+}
+
+// appendHeaderValue appends v trimmed, with runs of spaces collapsed.
+func appendHeaderValue(dst []byte, v string) []byte {
+	v = strings.Trim(v, " \t")
+	space := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == ' ' {
+			if !space {
+				dst = append(dst, ' ')
+			}
+			space = true
+			continue
+		}
+		space = false
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// appendCanonicalHeaders appends "name:value\n" for each signed header,
+// repeated headers joined by commas in request order. It reports false
+// when a signed header other than host is absent from the request.
+func appendCanonicalHeaders(dst []byte, r *http.Request, signed string) ([]byte, bool) {
+	for name := range strings.SplitSeq(signed, ";") {
+		dst = append(dst, name...)
+		dst = append(dst, ':')
+		if name == "host" {
+			dst = appendHeaderValue(dst, requestHost(r))
+			dst = append(dst, '\n')
+			continue
+		}
+		vals, ok := r.Header[headerKey(name)]
+		if !ok {
+			return dst, false
+		}
+		for i, v := range vals {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendHeaderValue(dst, v)
+		}
+		dst = append(dst, '\n')
+	}
+	return dst, true
+}
+
+func requestHost(r *http.Request) string {
+	if r.Host != "" {
+		return r.Host
+	}
+	if r.URL != nil {
+		return r.URL.Host
+	}
+	return ""
+}
+
+// headerKey maps a lower-case signed header name to its key in
+// http.Header, without allocating for the usual ones.
+func headerKey(name string) string {
+	switch name {
+	case "x-amz-date":
+		return "X-Amz-Date"
+	case "x-amz-content-sha256":
+		return "X-Amz-Content-Sha256"
+	case "x-amz-security-token":
+		return "X-Amz-Security-Token"
+	case "x-amz-region-set":
+		return "X-Amz-Region-Set"
+	case "content-type":
+		return "Content-Type"
+	case "content-length":
+		return "Content-Length"
+	case "content-md5":
+		return "Content-Md5"
+	case "x-amz-user-agent":
+		return "X-Amz-User-Agent"
+	}
+	return http.CanonicalHeaderKey(name)
+}
+
+// validSignedHeaders reports whether list is a ';'-separated, strictly
+// ascending list of lower-case header names that includes host.
+func validSignedHeaders(list string) bool {
+	prev, host := "", false
+	for name := range strings.SplitSeq(list, ";") {
+		if name == "" || name <= prev || !utf8.ValidString(name) {
+			return false
+		}
+		for i := 0; i < len(name); i++ {
+			if c := name[i]; c <= ' ' || c >= 0x7f || 'A' <= c && c <= 'Z' || c == ':' {
+				return false
+			}
+		}
+		host = host || name == "host"
+		prev = name
+	}
+	return host
+}
