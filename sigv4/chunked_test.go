@@ -1,0 +1,162 @@
+package sigv4_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tollgate/tollgate/sigv4"
+)
+
+// The example from AWS's "Transferring Payload in Multiple Chunks" page:
+// 65 KiB of 'a' uploaded as chunks of 64 KiB, 1 KiB and 0 bytes.
+const (
+	s3ExampleKey    = "AKIAIOSFODNN7EXAMPLE"
+	s3ExampleSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	seedSignature   = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9"
+)
+
+var exampleChunkSigs = []string{
+	"ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648",
+	"0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497",
+	"b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9",
+}
+
+func exampleChunkedBody(corrupt func(chunk int, data []byte)) []byte {
+	var b bytes.Buffer
+	for i, n := range []int{65536, 1024, 0} {
+		data := bytes.Repeat([]byte("a"), n)
+		fmt.Fprintf(&b, "%x;chunk-signature=%s\r\n", n, exampleChunkSigs[i])
+		if corrupt != nil {
+			corrupt(i, data)
+		}
+		b.Write(data)
+		b.WriteString("\r\n")
+	}
+	return b.Bytes()
+}
+
+// streamServer runs a verifier for the S3 example and returns what the
+// handler read: the body and the error its reads ended with.
+func streamServer(t *testing.T) (*httptest.Server, chan readResult) {
+	t.Helper()
+	store := sigv4.NewMemoryStore()
+	require.NoError(t, store.Put(context.Background(), sigv4.Credential{AccessKeyID: s3ExampleKey, Secret: s3ExampleSecret}))
+	at := time.Date(2013, 5, 24, 0, 0, 0, 0, time.UTC)
+	v, err := sigv4.New(store, sigv4.WithClock(func() time.Time { return at }))
+	require.NoError(t, err)
+	results := make(chan readResult, 1)
+	srv := httptest.NewServer(v.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		results <- readResult{body, err, r.ContentLength, r.Header.Get("Content-Encoding")}
+	})))
+	t.Cleanup(srv.Close)
+	return srv, results
+}
+
+type readResult struct {
+	body     []byte
+	err      error
+	length   int64
+	encoding string
+}
+
+func exampleStreamRequest(t *testing.T, url string, body []byte) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest("PUT", url+"/examplebucket/chunkObject.txt", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Host = "s3.amazonaws.com"
+	req.Header.Set("X-Amz-Date", "20130524T000000Z")
+	req.Header.Set("X-Amz-Storage-Class", "REDUCED_REDUNDANCY")
+	req.Header.Set("X-Amz-Content-Sha256", sigv4.StreamingPayload)
+	req.Header.Set("Content-Encoding", "aws-chunked")
+	req.Header.Set("X-Amz-Decoded-Content-Length", "66560")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"+
+		"SignedHeaders=content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class,"+
+		"Signature="+seedSignature)
+	return req
+}
+
+func TestStreamingAWSExample(t *testing.T) {
+	tests := []struct {
+		name     string
+		corrupt  func(chunk int, data []byte)
+		wantRead int
+	}{
+		{"intact", nil, 66560},
+		{"second chunk changed", func(i int, d []byte) {
+			if i == 1 {
+				d[0] = 'b'
+			}
+		}, 65536},
+		{"first chunk changed", func(i int, d []byte) {
+			if i == 0 {
+				d[100] = 'b'
+			}
+		}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, results := streamServer(t)
+			body := exampleChunkedBody(tt.corrupt)
+			require.Len(t, body, 66824)
+			resp, err := http.DefaultClient.Do(exampleStreamRequest(t, srv.URL, body))
+			require.NoError(t, err)
+			resp.Body.Close()
+			got := <-results
+			assert.Len(t, got.body, tt.wantRead, "no byte of a bad chunk reaches the handler")
+			assert.Equal(t, int64(66560), got.length, "ContentLength is the decoded length")
+			assert.Empty(t, got.encoding, "aws-chunked is taken off Content-Encoding")
+			if tt.corrupt == nil {
+				assert.NoError(t, got.err)
+				assert.Equal(t, strings.Repeat("a", 66560), string(got.body))
+				return
+			}
+			assert.ErrorIs(t, got.err, sigv4.ErrChunkSignature)
+		})
+	}
+}
+
+func TestStreamingMalformed(t *testing.T) {
+	good := exampleChunkedBody(nil)
+	tests := []struct {
+		name string
+		body []byte
+	}{
+		{"truncated", good[:70000]},
+		{"no final chunk", good[:bytes.LastIndex(good, []byte("0;chunk"))]},
+		{"bad header", append([]byte("zz;chunk-signature=x\r\n"), good...)},
+		{"reordered", func() []byte {
+			b := bytes.Clone(good)
+			return bytes.Replace(b, []byte(exampleChunkSigs[0]), []byte(exampleChunkSigs[1]), 1)
+		}()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, results := streamServer(t)
+			req := exampleStreamRequest(t, srv.URL, tt.body)
+			req.Header.Set("Content-Length", fmt.Sprint(len(tt.body)))
+			req.ContentLength = 66824 // signed value; the server sees the real length
+			req.Body = io.NopCloser(bytes.NewReader(tt.body))
+			req.ContentLength = int64(len(tt.body))
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				assert.Equal(t, http.StatusForbidden, resp.StatusCode, "content-length is signed")
+				return
+			}
+			got := <-results
+			assert.ErrorIs(t, got.err, sigv4.ErrChunkSignature)
+		})
+	}
+}
