@@ -377,4 +377,3 @@ func TestWebSocket(t *testing.T) {
 		"X-Amz-Date":    req.Header["X-Amz-Date"],
 	})
 }
-
