@@ -3,7 +3,11 @@ package sigv4_test
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -126,37 +130,111 @@ func TestStreamingAWSExample(t *testing.T) {
 	}
 }
 
+// chunkSigner encodes aws-chunked bodies signed with the test credentials.
+type chunkSigner struct {
+	key  []byte
+	date string
+}
+
+func hmacSHA256(key []byte, msg string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(msg))
+	return m.Sum(nil)
+}
+
+func newChunkSigner(at time.Time) chunkSigner {
+	k := []byte("AWS4" + testSecret)
+	for _, s := range []string{at.Format("20060102"), testRegion, "s3", "aws4_request"} {
+		k = hmacSHA256(k, s)
+	}
+	return chunkSigner{k, at.Format("20060102T150405Z")}
+}
+
+// encode writes the chunks, chaining signatures from seed.
+func (c chunkSigner) encode(seed string, chunks [][]byte) []byte {
+	var b bytes.Buffer
+	prev := seed
+	for _, data := range chunks {
+		sum := sha256.Sum256(data)
+		sts := "AWS4-HMAC-SHA256-PAYLOAD\n" + c.date + "\n" + c.date[:8] + "/" + testRegion + "/s3/aws4_request\n" +
+			prev + "\n" + payloadHash("") + "\n" + hex.EncodeToString(sum[:])
+		prev = hex.EncodeToString(hmacSHA256(c.key, sts))
+		fmt.Fprintf(&b, "%x;chunk-signature=%s\r\n%s\r\n", len(data), prev, data)
+	}
+	return b.Bytes()
+}
+
+// signedStream returns a streaming upload request for e whose body is
+// build(seed signature), signed for encodedLen bytes.
+func (e *env) signedStream(t *testing.T, decoded, encodedLen int, build func(seed string) []byte) *http.Request {
+	t.Helper()
+	req := e.newRequest(t, "PUT", "/bucket/key", "")
+	req.Header.Set("Content-Encoding", "aws-chunked")
+	req.Header.Set("X-Amz-Content-Sha256", sigv4.StreamingPayload)
+	req.Header.Set("X-Amz-Decoded-Content-Length", fmt.Sprint(decoded))
+	req.ContentLength = int64(encodedLen)
+	require.NoError(t, v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true }).
+		SignHTTP(context.Background(), testCreds, req, sigv4.StreamingPayload, "s3", testRegion, e.clock.Now()))
+	seed := req.Header.Get("Authorization")
+	seed = seed[strings.LastIndex(seed, "=")+1:]
+	body := build(seed)
+	require.Len(t, body, encodedLen, "test builds the length it signed")
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	return req
+}
+
 func TestStreamingMalformed(t *testing.T) {
-	good := exampleChunkedBody(nil)
+	a, b := bytes.Repeat([]byte("a"), 8192), bytes.Repeat([]byte("b"), 100)
+	last := []byte{}
 	tests := []struct {
-		name string
-		body []byte
+		name     string
+		decoded  int
+		chunks   [][]byte
+		mangle   func([]byte) []byte
+		opts     []sigv4.Option
+		wantBody string
+		wantErr  bool
 	}{
-		{"truncated", good[:70000]},
-		{"no final chunk", good[:bytes.LastIndex(good, []byte("0;chunk"))]},
-		{"bad header", append([]byte("zz;chunk-signature=x\r\n"), good...)},
-		{"reordered", func() []byte {
-			b := bytes.Clone(good)
-			return bytes.Replace(b, []byte(exampleChunkSigs[0]), []byte(exampleChunkSigs[1]), 1)
-		}()},
+		{name: "intact", decoded: 8292, chunks: [][]byte{a, b, last}, wantBody: string(a) + string(b)},
+		{name: "empty upload", decoded: 0, chunks: [][]byte{last}},
+		{name: "second chunk changed", decoded: 8292, chunks: [][]byte{a, b, last}, mangle: func(p []byte) []byte {
+			p[bytes.LastIndexByte(p, 'b')] = 'c'
+			return p
+		}, wantErr: true},
+		{name: "final chunk missing", decoded: 8292, chunks: [][]byte{a, b}, wantErr: true},
+		{name: "shorter than declared", decoded: 9000, chunks: [][]byte{a, b, last}, wantErr: true},
+		{name: "longer than declared", decoded: 8000, chunks: [][]byte{a, b, last}, wantErr: true},
+		{name: "chunk over the limit", decoded: 8292, chunks: [][]byte{a, b, last}, opts: []sigv4.Option{sigv4.WithMaxBodyBytes(4096)}, wantErr: true},
+		{name: "size not hex", decoded: 8292, chunks: [][]byte{a, b, last}, mangle: func(p []byte) []byte {
+			p[0] = 'x'
+			return p
+		}, wantErr: true},
+		{name: "missing CRLF", decoded: 8292, chunks: [][]byte{a, b, last}, mangle: func(p []byte) []byte {
+			j := bytes.Index(p, a) + len(a)
+			p[j] = ' '
+			return p
+		}, wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, results := streamServer(t)
-			req := exampleStreamRequest(t, srv.URL, tt.body)
-			req.Header.Set("Content-Length", fmt.Sprint(len(tt.body)))
-			req.ContentLength = 66824 // signed value; the server sees the real length
-			req.Body = io.NopCloser(bytes.NewReader(tt.body))
-			req.ContentLength = int64(len(tt.body))
-			resp, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				assert.Equal(t, http.StatusForbidden, resp.StatusCode, "content-length is signed")
+			e := newEnv(t, tt.opts...)
+			cs := newChunkSigner(e.clock.Now())
+			encoded := cs.encode("", tt.chunks) // length only: signatures have fixed size
+			req := e.signedStream(t, tt.decoded, len(encoded), func(seed string) []byte {
+				p := cs.encode(seed, tt.chunks)
+				if tt.mangle != nil {
+					p = tt.mangle(p)
+				}
+				return p
+			})
+			status, body := do(t, req)
+			if !tt.wantErr {
+				assert.Equal(t, http.StatusOK, status, body)
+				assert.Equal(t, testKey+"|"+tt.wantBody, body)
 				return
 			}
-			got := <-results
-			assert.ErrorIs(t, got.err, sigv4.ErrChunkSignature)
+			assert.Equal(t, http.StatusBadRequest, status, "the handler saw a read error")
+			assert.Contains(t, body, sigv4.ErrChunkSignature.Error())
 		})
 	}
 }
