@@ -186,9 +186,11 @@ func appendCanonicalQuery(dst []byte, params []queryParam, presigned, dropToken 
 	return dst
 }
 
-// appendHeaderValue appends v trimmed, with runs of spaces collapsed.
+// appendHeaderValue appends v trimmed of white space, with runs of spaces
+// inside collapsed to one, as the AWS SDK for Go does (a tab inside a
+// value is kept).
 func appendHeaderValue(dst []byte, v string) []byte {
-	v = strings.Trim(v, " \t")
+	v = strings.TrimSpace(v)
 	space := false
 	for i := 0; i < len(v); i++ {
 		c := v[i]

@@ -151,7 +151,7 @@ func (v *Verifier) parse(q *request, sc *scratch) error {
 	if !ok {
 		return incomplete("The query string contains an invalid percent-encoding.")
 	}
-	slices.SortFunc(params, compareParams)
+	sortParams(params)
 	q.params = params
 	if presigned {
 		return v.parsePresigned(q)
@@ -159,6 +159,8 @@ func (v *Verifier) parse(q *request, sc *scratch) error {
 	q.sig = sig
 	return v.parseHeaderDate(q)
 }
+
+func sortParams(params []queryParam) { slices.SortFunc(params, compareParams) }
 
 func compareParams(a, b queryParam) int {
 	if c := strings.Compare(a.key, b.key); c != 0 {
