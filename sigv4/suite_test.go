@@ -173,3 +173,53 @@ func TestSuiteV4aPublicKey(t *testing.T) {
 	assert.Equal(t, want.X, hex.EncodeToString(pub[1:33]))
 	assert.Equal(t, want.Y, hex.EncodeToString(pub[33:]))
 }
+
+// TestV4aRegionSet applies the region allow-list to a SigV4a region set,
+// whose entries may be wildcards.
+func TestV4aRegionSet(t *testing.T) {
+	signed := readFile(t, filepath.Join(suiteDir, "v4a", "get-vanilla", "header-signed-request.txt"))
+	ts := time.Date(2015, 8, 30, 12, 36, 0, 0, time.UTC)
+	tests := []struct {
+		allowed []string
+		wantErr error
+	}{
+		{nil, nil},
+		{[]string{"eu-west-1", "us-east-1"}, nil},
+		{[]string{"eu-west-1"}, ErrScopeNotAllowed},
+	}
+	for _, tt := range tests {
+		store := NewMemoryStore()
+		require.NoError(t, store.Put(context.Background(), Credential{AccessKeyID: "AKIDEXAMPLE", Secret: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}))
+		opts := []Option{WithClock(func() time.Time { return ts })}
+		if tt.allowed != nil {
+			opts = append(opts, WithRegions(tt.allowed...))
+		}
+		v, err := New(store, opts...)
+		require.NoError(t, err)
+		_, err = v.Authenticate(context.Background(), parseSuiteRequest(t, signed))
+		if tt.wantErr == nil {
+			assert.NoError(t, err, "%v", tt.allowed)
+		} else {
+			assert.ErrorIs(t, err, tt.wantErr, "%v", tt.allowed)
+		}
+	}
+}
+
+func TestGlobMatch(t *testing.T) {
+	tests := []struct {
+		pattern, s string
+		want       bool
+	}{
+		{"*", "us-east-1", true},
+		{"us-*", "us-east-1", true},
+		{"us-*-1", "us-east-1", true},
+		{"eu-*", "us-east-1", false},
+		{"us-east-1", "us-east-1", true},
+		{"us-east-1*", "us-east-1", true},
+		{"us-east-2", "us-east-1", false},
+		{strings.Repeat("*", 50) + "x", strings.Repeat("a", 50), false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, globMatch(tt.pattern, tt.s), "%q ~ %q", tt.pattern, tt.s)
+	}
+}
