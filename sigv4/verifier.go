@@ -129,20 +129,16 @@ func requestTarget(r *http.Request) (path, query string) {
 // query string.
 func (v *Verifier) parse(q *request, sc *scratch) error {
 	authz := q.r.Header["Authorization"]
-	presigned := strings.Contains(q.query, qAlgorithm+"=")
+	maybePresigned := strings.Contains(q.query, qAlgorithm)
 	var sig signature
 	isV4 := false
 	if len(authz) > 0 {
 		var err error
-		sig, isV4, err = parseAuthorization(authz[0])
-		if isV4 && (len(authz) > 1 || presigned) {
-			return incomplete("Only one authentication mechanism is allowed.")
-		}
-		if err != nil {
+		if sig, isV4, err = parseAuthorization(authz[0]); isV4 && err != nil {
 			return err
 		}
 	}
-	if !isV4 && !presigned {
+	if !isV4 && !maybePresigned {
 		return errNoCredentials
 	}
 	params, ok := parseQuery(sc.params[:0], q.query)
@@ -152,11 +148,17 @@ func (v *Verifier) parse(q *request, sc *scratch) error {
 	}
 	sortParams(params)
 	q.params = params
-	if presigned {
+	_, n := queryValue(params, qAlgorithm)
+	switch {
+	case isV4 && (len(authz) > 1 || n > 0):
+		return incomplete("Only one authentication mechanism is allowed.")
+	case isV4:
+		q.sig = sig
+		return v.parseHeaderDate(q)
+	case n > 0:
 		return v.parsePresigned(q)
 	}
-	q.sig = sig
-	return v.parseHeaderDate(q)
+	return errNoCredentials
 }
 
 func sortParams(params []queryParam) { slices.SortFunc(params, compareParams) }
