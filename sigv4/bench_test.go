@@ -4,11 +4,8 @@ import (
 	"context"
 	"net/http"
 	"testing"
-	"time"
 
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-
-	"github.com/tollgate/tollgate/sigv4"
 )
 
 // BenchmarkVerify compares verifying a signed GET (signing key cached)
@@ -36,14 +33,7 @@ func BenchmarkVerify(b *testing.B) {
 	})
 
 	b.Run("verify", func(b *testing.B) {
-		store := sigv4.NewMemoryStore()
-		if err := store.Put(context.Background(), sigv4.Credential{AccessKeyID: testKey, Secret: testSecret}); err != nil {
-			b.Fatal(err)
-		}
-		v, err := sigv4.New(store, sigv4.WithClock(func() time.Time { return epoch }))
-		if err != nil {
-			b.Fatal(err)
-		}
+		v := newVerifier(b)
 		req := newReq()
 		sign(req)
 		ctx := context.Background()

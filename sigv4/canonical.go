@@ -211,7 +211,9 @@ func appendHeaderValue(dst []byte, v string) []byte {
 // repeated headers joined by commas in request order. It reports false
 // when a signed header other than host is absent from the request.
 func appendCanonicalHeaders(dst []byte, r *http.Request, signed string) ([]byte, bool) {
-	for name := range strings.SplitSeq(signed, ";") {
+	for rest := signed; rest != ""; {
+		var name string
+		name, rest = nextName(rest)
 		dst = append(dst, name...)
 		dst = append(dst, ':')
 		if name == "host" {
@@ -219,7 +221,7 @@ func appendCanonicalHeaders(dst []byte, r *http.Request, signed string) ([]byte,
 			dst = append(dst, '\n')
 			continue
 		}
-		vals, ok := r.Header[headerKey(name)]
+		vals, ok := headerValues(r.Header, name)
 		if !ok {
 			return dst, false
 		}
@@ -244,8 +246,28 @@ func requestHost(r *http.Request) string {
 	return ""
 }
 
-// headerKey maps a lower-case signed header name to its key in
-// http.Header, without allocating for the usual ones.
+// headerValues returns the values of the header with the lower-case
+// name, without allocating.
+func headerValues(h http.Header, name string) ([]string, bool) {
+	if key := headerKey(name); key != "" {
+		vals, ok := h[key]
+		return vals, ok
+	}
+	var found []string
+	n := 0
+	for k, vals := range h {
+		if len(k) == len(name) && strings.EqualFold(k, name) {
+			found, n = vals, n+1
+		}
+	}
+	if n > 1 { // the same name in two spellings: only in-process requests
+		found, n = h[http.CanonicalHeaderKey(name)], len(h[http.CanonicalHeaderKey(name)])
+	}
+	return found, n > 0
+}
+
+// headerKey maps the usual lower-case signed header names to their keys
+// in http.Header; it returns "" for others.
 func headerKey(name string) string {
 	switch name {
 	case "x-amz-date":
@@ -264,15 +286,24 @@ func headerKey(name string) string {
 		return "Content-Md5"
 	case "x-amz-user-agent":
 		return "X-Amz-User-Agent"
+	case "content-encoding":
+		return "Content-Encoding"
+	case "x-amz-decoded-content-length":
+		return "X-Amz-Decoded-Content-Length"
 	}
-	return http.CanonicalHeaderKey(name)
+	return ""
 }
 
 // validSignedHeaders reports whether list is a ';'-separated, strictly
 // ascending list of lower-case header names that includes host.
 func validSignedHeaders(list string) bool {
+	if list == "" || list[len(list)-1] == ';' {
+		return false
+	}
 	prev, host := "", false
-	for name := range strings.SplitSeq(list, ";") {
+	for rest := list; rest != ""; {
+		var name string
+		name, rest = nextName(rest)
 		if name == "" || name <= prev || !utf8.ValidString(name) {
 			return false
 		}
@@ -285,4 +316,13 @@ func validSignedHeaders(list string) bool {
 		prev = name
 	}
 	return host
+}
+
+// nextName splits the first name off a ';'-separated list, without the
+// iterator overhead of strings.SplitSeq on this hot path.
+func nextName(list string) (name, rest string) {
+	if i := strings.IndexByte(list, ';'); i >= 0 {
+		return list[:i], list[i+1:]
+	}
+	return list, ""
 }

@@ -6,14 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
 // signedHeader reports whether name is in the ';'-separated list.
 func signedHeader(list, name string) bool {
-	for n := range strings.SplitSeq(list, ";") {
-		if n == name {
+	for rest := list; rest != ""; {
+		var n string
+		if n, rest = nextName(rest); n == name {
 			return true
 		}
 	}

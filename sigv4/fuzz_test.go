@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
@@ -22,14 +21,7 @@ func FuzzCanonicalRequest(f *testing.F) {
 	f.Add("/a%2Fb/./c", "k=a+b&x=%2B", "v  a\tl", uint8(0))
 	f.Add("/%E1%88%B4", "ሴ=bar", "x", uint8(1))
 	f.Add("//x/../y", "a=1&a=0", " q ", uint8(2))
-	store := sigv4.NewMemoryStore()
-	if err := store.Put(context.Background(), sigv4.Credential{AccessKeyID: testKey, Secret: testSecret}); err != nil {
-		f.Fatal(err)
-	}
-	v, err := sigv4.New(store, sigv4.WithClock(func() time.Time { return epoch }))
-	if err != nil {
-		f.Fatal(err)
-	}
+	v := newVerifier(f)
 	f.Fuzz(func(t *testing.T, path, query, hval string, change uint8) {
 		if strings.ContainsAny(query, ";#") || !validFieldValue(hval) {
 			t.Skip("not representable: Go's url.Values drops ';' pairs; header values must be valid")

@@ -112,3 +112,18 @@ func assertRefused(t *testing.T, status int, body string, wantStatus int, wantCo
 	assert.Equal(t, wantCode, problemCode(t, body))
 	assert.NotContains(t, body, testSecret)
 }
+
+// newVerifier returns a verifier that knows the test key and whose clock
+// reads epoch.
+func newVerifier(tb testing.TB, opts ...sigv4.Option) *sigv4.Verifier {
+	tb.Helper()
+	store := sigv4.NewMemoryStore()
+	if err := store.Put(context.Background(), sigv4.Credential{AccessKeyID: testKey, Secret: testSecret}); err != nil {
+		tb.Fatal(err)
+	}
+	v, err := sigv4.New(store, append([]sigv4.Option{sigv4.WithClock(func() time.Time { return epoch })}, opts...)...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return v
+}

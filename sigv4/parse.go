@@ -3,7 +3,6 @@ package sigv4
 import (
 	"strconv"
 	"strings"
-	"time"
 )
 
 // The signing algorithms, as they appear in Authorization and X-Amz-Algorithm.
@@ -88,16 +87,25 @@ func (s *signature) parseRest(cred string) error {
 // (SigV4) or "AKID/20150830/service/aws4_request" (SigV4a).
 func (s *signature) parseCredential(cred string) error {
 	ak, scope, _ := strings.Cut(cred, "/")
-	parts := strings.Split(scope, "/")
+	var parts [4]string
+	n := 0
+	for p := range strings.SplitSeq(scope, "/") {
+		if n == len(parts) {
+			n++
+			break
+		}
+		parts[n] = p
+		n++
+	}
 	want := 4
 	if s.ecdsa {
 		want = 3
 	}
-	if ak == "" || len(parts) != want || parts[len(parts)-1] != scopeTerm || !validDate(parts[0]) {
+	if ak == "" || n != want || parts[n-1] != scopeTerm || !validDate(parts[0]) {
 		return incomplete("Credential should be scoped to a valid date, region, service and aws4_request.")
 	}
 	s.accessKey, s.scope, s.date = ak, scope, parts[0]
-	s.service = parts[len(parts)-2]
+	s.service = parts[n-2]
 	if !s.ecdsa {
 		s.region = parts[1]
 	}
@@ -107,12 +115,18 @@ func (s *signature) parseCredential(cred string) error {
 	return nil
 }
 
+// validDate checks the shape of a yyyymmdd scope date; checkDate
+// compares it with X-Amz-Date, which is parsed in full.
 func validDate(d string) bool {
 	if len(d) != 8 {
 		return false
 	}
-	_, err := time.Parse("20060102", d)
-	return err == nil
+	for i := 0; i < len(d); i++ {
+		if d[i] < '0' || d[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // validSignatureHex accepts 64 lower-case hex digits for SigV4, and an
