@@ -12,8 +12,9 @@ import (
 
 // Special X-Amz-Content-Sha256 values.
 const (
-	UnsignedPayload  = "UNSIGNED-PAYLOAD"
-	StreamingPayload = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+	UnsignedPayload          = "UNSIGNED-PAYLOAD"
+	StreamingPayload         = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+	StreamingUnsignedTrailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
 )
 
 type payloadKind uint8
@@ -23,6 +24,7 @@ const (
 	payloadClaimed                      // X-Amz-Content-Sha256, checked after the signature
 	payloadUnsigned                     // UNSIGNED-PAYLOAD
 	payloadStreaming                    // signed aws-chunked body
+	payloadStreamingUnsigned            // unsigned aws-chunked body with trailers
 )
 
 // payload is the hash that goes into the canonical request and how the
@@ -49,10 +51,14 @@ func (v *Verifier) payload(q *request) (payload, error) {
 		return v.unsignedPayload()
 	case c == StreamingPayload && !q.sig.presigned && !q.sig.ecdsa:
 		return payload{payloadStreaming, c}, nil
+	case c == StreamingUnsignedTrailer && !q.sig.presigned:
+		_, err := v.unsignedPayload()
+		return payload{payloadStreamingUnsigned, c}, err
 	case isHexSHA256(c):
 		return payload{payloadClaimed, c}, nil
 	}
-	return payload{}, payloadMismatch("X-Amz-Content-Sha256 must be UNSIGNED-PAYLOAD, " + StreamingPayload + " or a SHA-256 in lower-case hex.")
+	return payload{}, payloadMismatch("X-Amz-Content-Sha256 must be a SHA-256 in lower-case hex, UNSIGNED-PAYLOAD, " +
+		StreamingPayload + " or " + StreamingUnsignedTrailer + ".")
 }
 
 func (v *Verifier) unsignedPayload() (payload, error) {
@@ -130,8 +136,8 @@ func (v *Verifier) finishBody(q *request, p payload) error {
 		if got != p.hash {
 			return payloadMismatch("The provided 'x-amz-content-sha256' header does not match what was computed.")
 		}
-	case payloadStreaming:
-		return v.streamBody(q)
+	case payloadStreaming, payloadStreamingUnsigned:
+		return v.streamBody(q, p.kind == payloadStreaming)
 	}
 	return nil
 }

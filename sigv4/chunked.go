@@ -16,18 +16,24 @@ import (
 const (
 	chunkAlgorithm = "AWS4-HMAC-SHA256-PAYLOAD"
 	maxChunkHeader = 4096
+	maxTrailers    = 16
 )
 
 // streamBody replaces r.Body with a reader that decodes the aws-chunked
-// body and verifies each chunk's signature before returning its bytes.
-func (v *Verifier) streamBody(q *request) error {
+// body, verifying each chunk's signature (when signed) before returning
+// its bytes and collecting declared trailers into r.Trailer.
+func (v *Verifier) streamBody(q *request, signed bool) error {
+	decoded := int64(-1)
 	dl := q.r.Header["X-Amz-Decoded-Content-Length"]
-	if len(dl) != 1 {
+	if len(dl) > 1 || signed && len(dl) == 0 {
 		return incomplete("Streaming uploads need one X-Amz-Decoded-Content-Length header.")
 	}
-	decoded, err := strconv.ParseInt(dl[0], 10, 64)
-	if err != nil || decoded < 0 {
-		return incomplete("X-Amz-Decoded-Content-Length must be a non-negative integer.")
+	if len(dl) == 1 {
+		n, err := strconv.ParseInt(dl[0], 10, 64)
+		if err != nil || n < 0 {
+			return incomplete("X-Amz-Decoded-Content-Length must be a non-negative integer.")
+		}
+		decoded = n
 	}
 	if noBody(q.r) {
 		q.r.Body = http.NoBody
@@ -35,17 +41,43 @@ func (v *Verifier) streamBody(q *request) error {
 	cr := &chunkReader{
 		src:      q.r.Body,
 		br:       bufio.NewReaderSize(q.r.Body, 16<<10),
-		key:      v.keys.signingKey(&q.cred, &q.sig, q.now),
-		prefix:   chunkAlgorithm + "\n" + q.sig.amzDate + "\n" + q.sig.scope + "\n",
-		prevSig:  q.sig.sig,
+		signed:   signed,
 		maxChunk: v.cfg.maxBody,
 		left:     decoded,
+		trailer:  declaredTrailers(q.r.Header),
+	}
+	if signed {
+		cr.key = v.keys.signingKey(&q.cred, &q.sig, q.now)
+		cr.prefix = chunkAlgorithm + "\n" + q.sig.amzDate + "\n" + q.sig.scope + "\n"
+		cr.prevSig = q.sig.sig
 	}
 	q.r.Body = cr
+	q.r.Trailer = cr.trailer
 	q.r.ContentLength = decoded
-	q.r.Header.Set("Content-Length", dl[0])
+	if decoded >= 0 {
+		q.r.Header.Set("Content-Length", dl[0])
+	} else {
+		q.r.Header.Del("Content-Length")
+	}
 	dropAWSChunked(q.r.Header)
 	return nil
+}
+
+// declaredTrailers returns an http.Header with a key for each trailer
+// named in X-Amz-Trailer, to be filled when the body ends.
+func declaredTrailers(h http.Header) http.Header {
+	var t http.Header
+	for _, v := range h["X-Amz-Trailer"] {
+		for name := range strings.SplitSeq(v, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				if t == nil {
+					t = http.Header{}
+				}
+				t[http.CanonicalHeaderKey(name)] = nil
+			}
+		}
+	}
+	return t
 }
 
 // dropAWSChunked removes the aws-chunked coding, which the verifier has
@@ -66,16 +98,18 @@ func dropAWSChunked(h http.Header) {
 	h.Set("Content-Encoding", strings.Join(keep, ","))
 }
 
-// chunkReader decodes a STREAMING-AWS4-HMAC-SHA256-PAYLOAD body. Each
-// chunk is buffered whole and verified before any of it is returned.
+// chunkReader decodes an aws-chunked body. Signed chunks are buffered
+// whole and verified before any of their bytes is returned.
 type chunkReader struct {
 	src      io.Closer
 	br       *bufio.Reader
+	signed   bool
 	key      [sha256.Size]byte
 	prefix   string // algorithm, date and scope lines of the chunk string to sign
 	prevSig  string
 	maxChunk int64
-	left     int64 // decoded bytes still expected
+	left     int64 // decoded bytes still expected; -1 when not declared
+	trailer  http.Header
 	data     []byte
 	off      int
 	sts      []byte
@@ -87,7 +121,9 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 		if c.err != nil {
 			return 0, c.err
 		}
-		c.err = c.next()
+		if c.err = c.next(); c.err != nil {
+			c.data, c.off = c.data[:0], 0 // nothing of a bad chunk gets out
+		}
 	}
 	n := copy(p, c.data[c.off:])
 	c.off += n
@@ -97,13 +133,13 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 func (c *chunkReader) Close() error { return c.src.Close() }
 
 // next reads and verifies one chunk. It returns io.EOF after the final,
-// empty chunk.
+// empty chunk and its trailers.
 func (c *chunkReader) next() error {
 	size, sig, err := c.header()
 	if err != nil {
 		return err
 	}
-	if size > c.left {
+	if c.left >= 0 && size > c.left {
 		return chunkError("chunks exceed X-Amz-Decoded-Content-Length")
 	}
 	if int64(cap(c.data)) < size {
@@ -113,36 +149,67 @@ func (c *chunkReader) next() error {
 	if _, err := io.ReadFull(c.br, c.data); err != nil {
 		return fmt.Errorf("%w: %w", ErrChunkSignature, err)
 	}
-	if err := c.crlf(); err != nil {
-		return err
-	}
-	if !c.verify(sig) {
-		c.data = c.data[:0]
+	if c.signed && !c.verify(sig) {
 		return chunkError("chunk signature does not match")
 	}
-	c.left -= size
-	if size > 0 {
-		return nil
+	if c.left >= 0 {
+		c.left -= size
 	}
-	if c.left != 0 {
+	if size > 0 {
+		return c.crlf()
+	}
+	if err := c.trailers(); err != nil {
+		return err
+	}
+	if c.left > 0 {
 		return chunkError("body is shorter than X-Amz-Decoded-Content-Length")
 	}
 	return io.EOF
 }
 
-// header parses "hex-size;chunk-signature=sig\r\n".
+// header parses "hex-size;chunk-signature=sig\r\n", or "hex-size\r\n"
+// for an unsigned body.
 func (c *chunkReader) header() (int64, string, error) {
-	line, err := c.br.ReadSlice('\n')
-	if err != nil || len(line) > maxChunkHeader || !bytes.HasSuffix(line, []byte("\r\n")) {
+	line, err := c.line()
+	if err != nil {
+		return 0, "", err
+	}
+	sizeHex, ext, hasExt := strings.Cut(line, ";")
+	size, err := strconv.ParseInt(sizeHex, 16, 64)
+	if err != nil || size < 0 || size > c.maxChunk || hasExt != c.signed {
 		return 0, "", chunkError("malformed chunk header")
 	}
-	sizeHex, ext, _ := strings.Cut(string(line[:len(line)-2]), ";")
-	size, err := strconv.ParseInt(sizeHex, 16, 64)
 	sig, ok := strings.CutPrefix(ext, "chunk-signature=")
-	if err != nil || size < 0 || size > c.maxChunk || !ok || !isHexSHA256(sig) {
+	if c.signed && (!ok || !isHexSHA256(sig)) {
 		return 0, "", chunkError("malformed chunk header")
 	}
 	return size, sig, nil
+}
+
+// line reads one CRLF-terminated line of at most maxChunkHeader bytes.
+func (c *chunkReader) line() (string, error) {
+	b, err := c.br.ReadSlice('\n')
+	if err != nil || len(b) > maxChunkHeader || !bytes.HasSuffix(b, []byte("\r\n")) {
+		return "", chunkError("malformed chunk header")
+	}
+	return string(b[:len(b)-2]), nil
+}
+
+// trailers reads "name:value" lines up to an empty one. Only trailers
+// declared in X-Amz-Trailer are accepted; they go into r.Trailer.
+func (c *chunkReader) trailers() error {
+	for n := 0; ; n++ {
+		line, err := c.line()
+		if err != nil || line == "" {
+			return err
+		}
+		name, value, ok := strings.Cut(line, ":")
+		key := http.CanonicalHeaderKey(strings.TrimSpace(name))
+		if _, declared := c.trailer[key]; !ok || !declared || c.signed || n == maxTrailers {
+			return chunkError("undeclared or unsupported trailer")
+		}
+		c.trailer[key] = []string{strings.TrimSpace(value)}
+	}
 }
 
 func (c *chunkReader) crlf() error {

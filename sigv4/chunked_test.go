@@ -238,3 +238,54 @@ func TestStreamingMalformed(t *testing.T) {
 		})
 	}
 }
+
+func TestStreamingUnsignedTrailer(t *testing.T) {
+	tests := []struct {
+		name       string
+		body       string
+		opts       []sigv4.Option
+		wantStatus int
+		wantBody   string
+	}{
+		{"decoded, trailer handed on", "5\r\nhello\r\n0\r\nx-amz-checksum-crc32:NhCmhg==\r\n\r\n",
+			[]sigv4.Option{sigv4.WithUnsignedPayload()}, 200, testKey + "|hello|NhCmhg=="},
+		{"no trailer sent", "5\r\nhello\r\n0\r\n\r\n", []sigv4.Option{sigv4.WithUnsignedPayload()}, 200, testKey + "|hello|"},
+		{"undeclared trailer", "5\r\nhello\r\n0\r\nx-evil:1\r\n\r\n", []sigv4.Option{sigv4.WithUnsignedPayload()}, 400, ""},
+		{"chunk extension", "5;chunk-signature=00\r\nhello\r\n0\r\n\r\n", []sigv4.Option{sigv4.WithUnsignedPayload()}, 400, ""},
+		{"size too long", "9\r\nhello\r\n0\r\n\r\n", []sigv4.Option{sigv4.WithUnsignedPayload()}, 400, ""},
+		{"unsigned payload not allowed", "5\r\nhello\r\n0\r\n\r\n", nil, 403, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, tt.opts...)
+			srv := httptest.NewServer(mustVerifier(t, e, tt.opts...).Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, err := io.ReadAll(r.Body)
+				if err != nil {
+					http.Error(w, err.Error(), http.StatusBadRequest)
+					return
+				}
+				fmt.Fprintf(w, "%s|%s|%s", testKey, body, r.Trailer.Get("X-Amz-Checksum-Crc32"))
+			})))
+			defer srv.Close()
+			req, err := http.NewRequest("PUT", srv.URL+"/bucket/key", strings.NewReader(tt.body))
+			require.NoError(t, err)
+			req.Header.Set("Content-Encoding", "aws-chunked")
+			req.Header.Set("X-Amz-Content-Sha256", sigv4.StreamingUnsignedTrailer)
+			req.Header.Set("X-Amz-Trailer", "x-amz-checksum-crc32")
+			require.NoError(t, v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true }).
+				SignHTTP(context.Background(), testCreds, req, sigv4.StreamingUnsignedTrailer, "s3", testRegion, e.clock.Now()))
+			status, body := do(t, req)
+			assert.Equal(t, tt.wantStatus, status, body)
+			if tt.wantBody != "" {
+				assert.Equal(t, tt.wantBody, body)
+			}
+		})
+	}
+}
+
+func mustVerifier(t *testing.T, e *env, opts ...sigv4.Option) *sigv4.Verifier {
+	t.Helper()
+	v, err := sigv4.New(e.store, append([]sigv4.Option{sigv4.WithClock(e.clock.Now)}, opts...)...)
+	require.NoError(t, err)
+	return v
+}

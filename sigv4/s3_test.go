@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -24,9 +28,10 @@ import (
 // objectServer is an S3 stand-in behind the verifier: it keeps what PUT
 // sends and records the payload mode the client chose.
 type objectServer struct {
-	mu      sync.Mutex
-	objects map[string][]byte
-	modes   []string
+	mu       sync.Mutex
+	objects  map[string][]byte
+	modes    []string
+	checksum string // the last upload's x-amz-checksum-crc32 trailer
 }
 
 func (o *objectServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -45,6 +50,7 @@ func (o *objectServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodPut:
 		o.objects[r.URL.Path] = body
+		o.checksum = r.Trailer.Get("X-Amz-Checksum-Crc32")
 		w.Header().Set("ETag", `"1"`)
 	case http.MethodGet:
 		b, ok := o.objects[r.URL.Path]
@@ -111,19 +117,24 @@ func TestS3Client(t *testing.T) {
 		tls  bool
 		body func() io.Reader
 		key  string
+		crc  bool // ask for a CRC32 checksum: an unseekable body then streams with a trailer
 	}{
-		{"http, seekable", false, func() io.Reader { return bytes.NewReader(data) }, "dir/plain.txt"},
-		{"https, seekable", true, func() io.Reader { return bytes.NewReader(data) }, "dir/a b+c%2F~é.txt"},
-		{"https, unseekable", true, func() io.Reader { return onlyReader{bytes.NewReader(data)} }, "dir/./odd//key"},
+		{"http, seekable", false, func() io.Reader { return bytes.NewReader(data) }, "dir/plain.txt", false},
+		{"https, seekable", true, func() io.Reader { return bytes.NewReader(data) }, "dir/a b+c%2F~é.txt", false},
+		{"https, unseekable", true, func() io.Reader { return onlyReader{bytes.NewReader(data)} }, "dir/./odd//key", false},
+		{"https, unseekable, checksum trailer", true, func() io.Reader { return onlyReader{bytes.NewReader(data)} }, "dir/streamed", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			client, objs := newS3(t, tt.tls, nil)
 			ctx := context.Background()
-			_, err := client.PutObject(ctx, &s3.PutObjectInput{
-				Bucket: aws.String("bucket"), Key: aws.String(tt.key), Body: tt.body(),
-				ContentLength: aws.Int64(int64(len(data))),
-			})
+			in := &s3.PutObjectInput{Bucket: aws.String("bucket"), Key: aws.String(tt.key), Body: tt.body()}
+			if tt.crc {
+				in.ChecksumAlgorithm = types.ChecksumAlgorithmCrc32
+			} else {
+				in.ContentLength = aws.Int64(int64(len(data)))
+			}
+			_, err := client.PutObject(ctx, in)
 			require.NoError(t, err, "modes seen: %v", objs.modes)
 			out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bucket"), Key: aws.String(tt.key)})
 			require.NoError(t, err)
@@ -132,6 +143,11 @@ func TestS3Client(t *testing.T) {
 			assert.Equal(t, sha256.Sum256(data), sha256.Sum256(got), "object stored intact")
 			t.Logf("payload modes: %v", objs.modes)
 			assert.True(t, strings.Contains(strings.Join(objs.modes, " "), "UNSIGNED") || !tt.tls)
+			if tt.crc {
+				assert.Equal(t, sigv4.StreamingUnsignedTrailer, objs.modes[0])
+				crc := binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE(data))
+				assert.Equal(t, base64.StdEncoding.EncodeToString(crc), objs.checksum, "trailer handed on in r.Trailer")
+			}
 		})
 	}
 }
