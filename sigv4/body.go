@@ -20,11 +20,11 @@ const (
 type payloadKind uint8
 
 const (
-	payloadComputed  payloadKind = iota // hashed from the buffered body
-	payloadClaimed                      // X-Amz-Content-Sha256, checked after the signature
-	payloadUnsigned                     // UNSIGNED-PAYLOAD
-	payloadStreaming                    // signed aws-chunked body
-	payloadStreamingUnsigned            // unsigned aws-chunked body with trailers
+	payloadComputed          payloadKind = iota // hashed from the buffered body
+	payloadClaimed                              // X-Amz-Content-Sha256, checked after the signature
+	payloadUnsigned                             // UNSIGNED-PAYLOAD
+	payloadStreaming                            // signed aws-chunked body
+	payloadStreamingUnsigned                    // unsigned aws-chunked body with trailers
 )
 
 // payload is the hash that goes into the canonical request and how the
