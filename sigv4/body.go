@@ -15,6 +15,7 @@ const (
 	UnsignedPayload          = "UNSIGNED-PAYLOAD"
 	StreamingPayload         = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
 	StreamingUnsignedTrailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+	StreamingTrailer         = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
 )
 
 type payloadKind uint8
@@ -25,6 +26,7 @@ const (
 	payloadUnsigned                             // UNSIGNED-PAYLOAD
 	payloadStreaming                            // signed aws-chunked body
 	payloadStreamingUnsigned                    // unsigned aws-chunked body with trailers
+	payloadStreamingTrailer                     // signed aws-chunked body and signed trailers
 )
 
 // payload is the hash that goes into the canonical request and how the
@@ -51,14 +53,15 @@ func (v *Verifier) payload(q *request) (payload, error) {
 		return v.unsignedPayload()
 	case c == StreamingPayload && !q.sig.presigned && !q.sig.ecdsa:
 		return payload{payloadStreaming, c}, nil
+	case c == StreamingTrailer && !q.sig.presigned && !q.sig.ecdsa:
+		return payload{payloadStreamingTrailer, c}, nil
 	case c == StreamingUnsignedTrailer && !q.sig.presigned:
 		_, err := v.unsignedPayload()
 		return payload{payloadStreamingUnsigned, c}, err
 	case isHexSHA256(c):
 		return payload{payloadClaimed, c}, nil
 	}
-	return payload{}, payloadMismatch("X-Amz-Content-Sha256 must be a SHA-256 in lower-case hex, UNSIGNED-PAYLOAD, " +
-		StreamingPayload + " or " + StreamingUnsignedTrailer + ".")
+	return payload{}, payloadMismatch("X-Amz-Content-Sha256 must be a SHA-256 in lower-case hex, UNSIGNED-PAYLOAD or a STREAMING- value this endpoint accepts.")
 }
 
 func (v *Verifier) unsignedPayload() (payload, error) {
@@ -136,8 +139,8 @@ func (v *Verifier) finishBody(q *request, p payload) error {
 		if got != p.hash {
 			return payloadMismatch("The provided 'x-amz-content-sha256' header does not match what was computed.")
 		}
-	case payloadStreaming, payloadStreamingUnsigned:
-		return v.streamBody(q, p.kind == payloadStreaming)
+	case payloadStreaming, payloadStreamingUnsigned, payloadStreamingTrailer:
+		return v.streamBody(q, p.kind)
 	}
 	return nil
 }

@@ -14,15 +14,18 @@ import (
 )
 
 const (
-	chunkAlgorithm = "AWS4-HMAC-SHA256-PAYLOAD"
-	maxChunkHeader = 4096
-	maxTrailers    = 16
+	chunkAlgorithm   = "AWS4-HMAC-SHA256-PAYLOAD"
+	trailerAlgorithm = "AWS4-HMAC-SHA256-TRAILER"
+	trailerSigName   = "x-amz-trailer-signature"
+	maxChunkHeader   = 4096
+	maxTrailers      = 16
 )
 
 // streamBody replaces r.Body with a reader that decodes the aws-chunked
 // body, verifying each chunk's signature (when signed) before returning
 // its bytes and collecting declared trailers into r.Trailer.
-func (v *Verifier) streamBody(q *request, signed bool) error {
+func (v *Verifier) streamBody(q *request, kind payloadKind) error {
+	signed := kind != payloadStreamingUnsigned
 	decoded := int64(-1)
 	dl := q.r.Header["X-Amz-Decoded-Content-Length"]
 	if len(dl) > 1 || signed && len(dl) == 0 {
@@ -42,13 +45,14 @@ func (v *Verifier) streamBody(q *request, signed bool) error {
 		src:      q.r.Body,
 		br:       bufio.NewReaderSize(q.r.Body, 16<<10),
 		signed:   signed,
+		sigTrail: kind == payloadStreamingTrailer,
 		maxChunk: v.cfg.maxBody,
 		left:     decoded,
 		trailer:  declaredTrailers(q.r.Header),
 	}
 	if signed {
 		cr.key = v.keys.signingKey(&q.cred, &q.sig, q.now)
-		cr.prefix = chunkAlgorithm + "\n" + q.sig.amzDate + "\n" + q.sig.scope + "\n"
+		cr.scope = q.sig.amzDate + "\n" + q.sig.scope + "\n"
 		cr.prevSig = q.sig.sig
 	}
 	q.r.Body = cr
@@ -103,9 +107,10 @@ func dropAWSChunked(h http.Header) {
 type chunkReader struct {
 	src      io.Closer
 	br       *bufio.Reader
-	signed   bool
+	signed   bool // chunk signatures
+	sigTrail bool // a signed trailer follows the final chunk
 	key      [sha256.Size]byte
-	prefix   string // algorithm, date and scope lines of the chunk string to sign
+	scope    string // date and scope lines of the chunk string to sign
 	prevSig  string
 	maxChunk int64
 	left     int64 // decoded bytes still expected; -1 when not declared
@@ -196,20 +201,48 @@ func (c *chunkReader) line() (string, error) {
 }
 
 // trailers reads "name:value" lines up to an empty one. Only trailers
-// declared in X-Amz-Trailer are accepted; they go into r.Trailer.
+// declared in X-Amz-Trailer are accepted; they go into r.Trailer. A
+// signed trailer ends with x-amz-trailer-signature, chained to the final
+// chunk's signature.
 func (c *chunkReader) trailers() error {
+	var canon []byte // "name:value\n" for each trailer, as signed
 	for n := 0; ; n++ {
 		line, err := c.line()
-		if err != nil || line == "" {
+		if err != nil {
 			return err
 		}
 		name, value, ok := strings.Cut(line, ":")
-		key := http.CanonicalHeaderKey(strings.TrimSpace(name))
-		if _, declared := c.trailer[key]; !ok || !declared || c.signed || n == maxTrailers {
+		name, value = strings.ToLower(strings.TrimSpace(name)), strings.TrimSpace(value)
+		switch {
+		case line == "" && c.sigTrail:
+			return chunkError("signed trailer missing")
+		case line == "":
+			return nil
+		case c.sigTrail && name == trailerSigName:
+			return c.verifyTrailer(canon, value)
+		}
+		key := http.CanonicalHeaderKey(name)
+		if _, declared := c.trailer[key]; !ok || !declared || c.signed && !c.sigTrail || n == maxTrailers {
 			return chunkError("undeclared or unsupported trailer")
 		}
-		c.trailer[key] = []string{strings.TrimSpace(value)}
+		c.trailer[key] = []string{value}
+		canon = append(append(append(append(canon, name...), ':'), value...), '\n')
 	}
+}
+
+// verifyTrailer checks the trailer signature, then the closing CRLF.
+func (c *chunkReader) verifyTrailer(canon []byte, sig string) error {
+	sum := sha256.Sum256(canon)
+	if !isHexSHA256(sig) || !c.verifySum(trailerAlgorithm, sum, sig) {
+		return chunkError("trailer signature does not match")
+	}
+	if _, err := c.br.Peek(1); err == io.EOF {
+		return nil // some clients end the body without the final CRLF
+	}
+	if line, err := c.line(); err != nil || line != "" {
+		return chunkError("trailer not terminated by CRLF")
+	}
+	return nil
 }
 
 func (c *chunkReader) crlf() error {
@@ -223,12 +256,22 @@ func (c *chunkReader) crlf() error {
 // verify checks sig against the chunk's string to sign, which chains
 // the previous signature.
 func (c *chunkReader) verify(sig string) bool {
-	c.sts = append(append(c.sts[:0], make([]byte, 64)...), c.prefix...)
+	sum := sha256.Sum256(c.data)
+	return c.verifySum(chunkAlgorithm, sum, sig)
+}
+
+// verifySum checks sig over the string to sign for a chunk or trailer
+// whose SHA-256 is sum, and makes sig the previous signature.
+func (c *chunkReader) verifySum(alg string, sum [sha256.Size]byte, sig string) bool {
+	c.sts = append(append(c.sts[:0], make([]byte, 64)...), alg...)
+	c.sts = append(c.sts, '\n')
+	c.sts = append(c.sts, c.scope...)
 	c.sts = append(c.sts, c.prevSig...)
 	c.sts = append(c.sts, '\n')
-	c.sts = append(c.sts, emptySHA256...)
-	c.sts = append(c.sts, '\n')
-	sum := sha256.Sum256(c.data)
+	if alg == chunkAlgorithm {
+		c.sts = append(c.sts, emptySHA256...)
+		c.sts = append(c.sts, '\n')
+	}
 	c.sts = hex.AppendEncode(c.sts, sum[:])
 	mac := hmacBlock(&c.key, c.sts)
 	var got [2 * sha256.Size]byte

@@ -152,29 +152,64 @@ func newChunkSigner(at time.Time) chunkSigner {
 
 // encode writes the chunks, chaining signatures from seed.
 func (c chunkSigner) encode(seed string, chunks [][]byte) []byte {
+	b, _ := c.encodeChunks(seed, chunks, "\r\n")
+	return b
+}
+
+func (c chunkSigner) sign(alg, prev, hashes string) string {
+	sts := alg + "\n" + c.date + "\n" + c.date[:8] + "/" + testRegion + "/s3/aws4_request\n" + prev + "\n" + hashes
+	return hex.EncodeToString(hmacSHA256(c.key, sts))
+}
+
+// encodeChunks writes the chunks, chaining signatures from seed, and
+// returns the last signature; end follows the final chunk's header.
+func (c chunkSigner) encodeChunks(seed string, chunks [][]byte, end string) ([]byte, string) {
 	var b bytes.Buffer
 	prev := seed
-	for _, data := range chunks {
+	for i, data := range chunks {
 		sum := sha256.Sum256(data)
-		sts := "AWS4-HMAC-SHA256-PAYLOAD\n" + c.date + "\n" + c.date[:8] + "/" + testRegion + "/s3/aws4_request\n" +
-			prev + "\n" + payloadHash("") + "\n" + hex.EncodeToString(sum[:])
-		prev = hex.EncodeToString(hmacSHA256(c.key, sts))
-		fmt.Fprintf(&b, "%x;chunk-signature=%s\r\n%s\r\n", len(data), prev, data)
+		prev = c.sign("AWS4-HMAC-SHA256-PAYLOAD", prev, payloadHash("")+"\n"+hex.EncodeToString(sum[:]))
+		fmt.Fprintf(&b, "%x;chunk-signature=%s\r\n%s", len(data), prev, data)
+		if i < len(chunks)-1 || len(data) > 0 {
+			b.WriteString("\r\n")
+		} else {
+			b.WriteString(end)
+		}
 	}
-	return b.Bytes()
+	return b.Bytes(), prev
+}
+
+// encodeTrailer writes the chunks (the last one empty) and a signed
+// trailer of "name:value" lines.
+func (c chunkSigner) encodeTrailer(seed string, chunks [][]byte, trailer []string) []byte {
+	b, prev := c.encodeChunks(seed, chunks, "")
+	var canon, lines string
+	for _, l := range trailer {
+		canon += l + "\n"
+		lines += l + "\r\n"
+	}
+	sig := c.sign("AWS4-HMAC-SHA256-TRAILER", prev, payloadHash(canon))
+	return append(b, lines+"x-amz-trailer-signature:"+sig+"\r\n\r\n"...)
 }
 
 // signedStream returns a streaming upload request for e whose body is
 // build(seed signature), signed for encodedLen bytes.
 func (e *env) signedStream(t *testing.T, decoded, encodedLen int, build func(seed string) []byte) *http.Request {
+	return e.signedStreamMode(t, sigv4.StreamingPayload, decoded, encodedLen, build)
+}
+
+func (e *env) signedStreamMode(t *testing.T, mode string, decoded, encodedLen int, build func(seed string) []byte) *http.Request {
 	t.Helper()
 	req := e.newRequest(t, "PUT", "/bucket/key", "")
 	req.Header.Set("Content-Encoding", "aws-chunked")
-	req.Header.Set("X-Amz-Content-Sha256", sigv4.StreamingPayload)
+	req.Header.Set("X-Amz-Content-Sha256", mode)
+	if mode == sigv4.StreamingTrailer {
+		req.Header.Set("X-Amz-Trailer", "x-amz-checksum-crc32")
+	}
 	req.Header.Set("X-Amz-Decoded-Content-Length", fmt.Sprint(decoded))
 	req.ContentLength = int64(encodedLen)
 	require.NoError(t, v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true }).
-		SignHTTP(context.Background(), testCreds, req, sigv4.StreamingPayload, "s3", testRegion, e.clock.Now()))
+		SignHTTP(context.Background(), testCreds, req, mode, "s3", testRegion, e.clock.Now()))
 	seed := req.Header.Get("Authorization")
 	seed = seed[strings.LastIndex(seed, "=")+1:]
 	body := build(seed)
@@ -288,4 +323,48 @@ func mustVerifier(t *testing.T, e *env, opts ...sigv4.Option) *sigv4.Verifier {
 	v, err := sigv4.New(e.store, append([]sigv4.Option{sigv4.WithClock(e.clock.Now)}, opts...)...)
 	require.NoError(t, err)
 	return v
+}
+
+func TestStreamingSignedTrailer(t *testing.T) {
+	data := [][]byte{bytes.Repeat([]byte("t"), 9000), {}}
+	const crc = "x-amz-checksum-crc32:AAAAAA=="
+	tests := []struct {
+		name    string
+		trailer []string
+		mangle  func([]byte) []byte
+		wantErr bool
+	}{
+		{name: "intact", trailer: []string{crc}},
+		{name: "trailer value changed", trailer: []string{crc}, mangle: func(p []byte) []byte {
+			return bytes.Replace(p, []byte("AAAAAA=="), []byte("BBBBBB=="), 1)
+		}, wantErr: true},
+		{name: "trailer signature missing", trailer: []string{crc}, mangle: func(p []byte) []byte {
+			i := bytes.Index(p, []byte("x-amz-trailer-signature"))
+			return append(p[:i:i], "\r\n"...)
+		}, wantErr: true},
+		{name: "undeclared trailer", trailer: []string{"x-amz-meta-evil:1"}, wantErr: true},
+		{name: "no final CRLF", trailer: []string{crc}, mangle: func(p []byte) []byte { return p[:len(p)-2] }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			cs := newChunkSigner(e.clock.Now())
+			build := func(seed string) []byte {
+				p := cs.encodeTrailer(seed, data, tt.trailer)
+				if tt.mangle != nil {
+					p = tt.mangle(p)
+				}
+				return p
+			}
+			req := e.signedStreamMode(t, sigv4.StreamingTrailer, 9000, len(build(strings.Repeat("0", 64))), build)
+			status, body := do(t, req)
+			if tt.wantErr {
+				assert.Equal(t, http.StatusBadRequest, status, body)
+				assert.Contains(t, body, sigv4.ErrChunkSignature.Error())
+				return
+			}
+			assert.Equal(t, http.StatusOK, status, body)
+			assert.Equal(t, testKey+"|"+string(data[0]), body)
+		})
+	}
 }

@@ -71,15 +71,24 @@
 //
 // # Streaming uploads
 //
-// With X-Amz-Content-Sha256: STREAMING-AWS4-HMAC-SHA256-PAYLOAD (the
-// aws-chunked encoding S3 clients use for large uploads), r.Body is
-// replaced by a reader that yields the decoded payload, verifying each
-// chunk's chained signature before returning any of its bytes; a bad,
-// malformed, reordered or missing chunk ends the body with an error
-// matching [ErrChunkSignature], which the handler sees from Read.
-// r.ContentLength becomes X-Amz-Decoded-Content-Length and aws-chunked
-// is removed from Content-Encoding. The trailer variants and SigV4a
-// streaming are not supported.
+// The aws-chunked encodings S3 clients use for large or unseekable
+// uploads are decoded while the body streams to the handler: r.Body
+// yields the payload, r.ContentLength becomes X-Amz-Decoded-Content-Length
+// (-1 when absent), aws-chunked is removed from Content-Encoding, and
+// trailers declared in X-Amz-Trailer (such as x-amz-checksum-crc32) are
+// set in r.Trailer once the body has been read to its end.
+//
+//   - STREAMING-AWS4-HMAC-SHA256-PAYLOAD: each chunk's chained signature
+//     is verified before any of its bytes is returned;
+//   - STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER: likewise, and the
+//     trailer signature too;
+//   - STREAMING-UNSIGNED-PAYLOAD-TRAILER (what the AWS SDK for Go sends
+//     for an unseekable body over TLS): only with [WithUnsignedPayload].
+//
+// A bad, malformed, reordered or missing chunk or trailer ends the body
+// with an error matching [ErrChunkSignature], which the handler sees from
+// Read. Each chunk is buffered, so it may be at most [WithMaxBodyBytes];
+// the whole upload is not limited. SigV4a streaming is not supported.
 //
 // # Credentials and keys
 //

@@ -103,9 +103,10 @@ func WithMaxBodyBytes(n int64) Option {
 	}
 }
 
-// WithUnsignedPayload accepts X-Amz-Content-Sha256: UNSIGNED-PAYLOAD (and
-// S3 presigned URLs, which imply it): the body is then not covered by the
-// signature and is passed on unread. Default: refused.
+// WithUnsignedPayload accepts bodies the signature does not cover:
+// X-Amz-Content-Sha256: UNSIGNED-PAYLOAD (the body is passed on unread),
+// S3 presigned URLs (which imply it) and STREAMING-UNSIGNED-PAYLOAD-TRAILER
+// uploads. Default: refused.
 func WithUnsignedPayload() Option {
 	return func(c *config) error {
 		c.unsigned = true
