@@ -44,11 +44,17 @@ func newEnv(t *testing.T, opts ...sigv4.Option) *env {
 	t.Helper()
 	e := &env{store: sigv4.NewMemoryStore(), clock: clock.NewFake(epoch)}
 	require.NoError(t, e.store.Put(context.Background(), sigv4.Credential{AccessKeyID: testKey, Secret: testSecret}))
-	v, err := sigv4.New(e.store, append([]sigv4.Option{sigv4.WithClock(e.clock.Now)}, opts...)...)
-	require.NoError(t, err)
-	e.srv = httptest.NewServer(v.Middleware()(http.HandlerFunc(echo)))
+	e.srv = httptest.NewServer(e.verifier(t, opts...).Middleware()(http.HandlerFunc(echo)))
 	t.Cleanup(e.srv.Close)
 	return e
+}
+
+// verifier returns another verifier over the env's store and clock.
+func (e *env) verifier(t *testing.T, opts ...sigv4.Option) *sigv4.Verifier {
+	t.Helper()
+	v, err := sigv4.New(e.store, append([]sigv4.Option{sigv4.WithClock(e.clock.Now)}, opts...)...)
+	require.NoError(t, err)
+	return v
 }
 
 func echo(w http.ResponseWriter, r *http.Request) {

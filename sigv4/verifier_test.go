@@ -341,8 +341,7 @@ func TestStoreFailure(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	v, err = sigv4.New(e.store, sigv4.WithClock(e.clock.Now))
-	require.NoError(t, err)
+	v = e.verifier(t)
 	_, err = v.Authenticate(ctx, req)
 	assert.Equal(t, context.Canceled, err, "ctx.Err() passes through unchanged")
 }
@@ -362,8 +361,7 @@ func TestNewValidates(t *testing.T) {
 
 func TestWebSocket(t *testing.T) {
 	e := newEnv(t)
-	v, err := sigv4.New(e.store, sigv4.WithClock(e.clock.Now))
-	require.NoError(t, err)
+	v := e.verifier(t)
 	req := httptestRequest(t, "/")
 	req.Host = "ws.example.com"
 	e.sign(t, req, "", "execute-api")
