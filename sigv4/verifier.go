@@ -72,6 +72,16 @@ var scratchPool = sync.Pool{New: func() any {
 	return &scratch{params: make([]queryParam, 0, 16), creq: make([]byte, 0, 512), sts: make([]byte, 0, 256)}
 }}
 
+// release returns sc to the pool, dropping references into the request
+// and buffers grown by an outsized one.
+func (sc *scratch) release() {
+	clear(sc.params)
+	if cap(sc.creq) > 64<<10 || cap(sc.params) > 1024 {
+		return
+	}
+	scratchPool.Put(sc)
+}
+
 // Authenticate verifies r's signature and returns the identity of the
 // access key that made it. A request without SigV4 credentials (no
 // AWS4 Authorization header, no X-Amz-Algorithm query parameter) yields
@@ -81,7 +91,7 @@ var scratchPool = sync.Pool{New: func() any {
 // decoded payload, verified chunk by chunk).
 func (v *Verifier) Authenticate(ctx context.Context, r *http.Request) (*auth.Identity, error) {
 	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
+	defer sc.release()
 	q := request{r: r, now: v.cfg.now()}
 	q.path, q.query = requestTarget(r)
 	if err := v.parse(&q, sc); err != nil {
