@@ -223,3 +223,45 @@ func TestGlobMatch(t *testing.T) {
 		assert.Equal(t, tt.want, globMatch(tt.pattern, tt.s), "%q ~ %q", tt.pattern, tt.s)
 	}
 }
+
+// legacyBroken are the legacy cases whose files disagree with each other.
+var legacyBroken = map[string]bool{
+	"post-x-www-form-urlencoded":            true,
+	"post-x-www-form-urlencoded-parameters": true,
+	"get-vanilla-with-session-token":        true,
+}
+
+// TestLegacySuite runs the original AWS suite: the canonical request of
+// each signed request (.sreq) equals .creq, and it verifies. Its two
+// cases not in the newer suite sort repeated query keys by value.
+func TestLegacySuite(t *testing.T) {
+	reqs, err := filepath.Glob("testdata/aws-sig-v4-test-suite/*/*.sreq")
+	require.NoError(t, err)
+	nested, err := filepath.Glob("testdata/aws-sig-v4-test-suite/*/*/*.sreq")
+	require.NoError(t, err)
+	ran := 0
+	for _, sreq := range append(reqs, nested...) {
+		name := strings.TrimSuffix(filepath.Base(sreq), ".sreq")
+		if legacyBroken[name] {
+			continue
+		}
+		ran++
+		t.Run(name, func(t *testing.T) {
+			r := parseSuiteRequest(t, readFile(t, sreq))
+			r.Header["Authorization"][0] = strings.TrimSpace(r.Header.Get("Authorization"))
+			ts := time.Date(2015, 8, 30, 12, 36, 0, 0, time.UTC)
+			store := NewMemoryStore()
+			require.NoError(t, store.Put(context.Background(), Credential{
+				AccessKeyID: "AKIDEXAMPLE", Secret: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+				SessionToken: r.Header.Get("X-Amz-Security-Token"),
+			}))
+			v, err := New(store, WithClock(func() time.Time { return ts }))
+			require.NoError(t, err)
+			creqs, _ := canonicalForms(t, v, r)
+			assert.Contains(t, creqs, readFile(t, strings.TrimSuffix(sreq, ".sreq")+".creq"))
+			_, err = v.Authenticate(context.Background(), r)
+			assert.NoError(t, err)
+		})
+	}
+	assert.Equal(t, 30, ran)
+}
