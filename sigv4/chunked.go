@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"net/http"
 	"strconv"
@@ -52,6 +53,7 @@ func (v *Verifier) streamBody(q *request, kind payloadKind) error {
 	}
 	if signed {
 		cr.key = v.keys.signingKey(&q.cred, &q.sig, q.now)
+		cr.sha, cr.mac = sha256.New(), make([]byte, 0, sha256.Size)
 		cr.scope = q.sig.amzDate + "\n" + q.sig.scope + "\n"
 		cr.prevSig = q.sig.sig
 	}
@@ -109,7 +111,9 @@ type chunkReader struct {
 	br       *bufio.Reader
 	signed   bool // chunk signatures
 	sigTrail bool // a signed trailer follows the final chunk
-	key      [sha256.Size]byte
+	key      macKey
+	sha      hash.Hash
+	mac      []byte
 	scope    string // date and scope lines of the chunk string to sign
 	prevSig  string
 	maxChunk int64
@@ -263,7 +267,7 @@ func (c *chunkReader) verify(sig string) bool {
 // verifySum checks sig over the string to sign for a chunk or trailer
 // whose SHA-256 is sum, and makes sig the previous signature.
 func (c *chunkReader) verifySum(alg string, sum [sha256.Size]byte, sig string) bool {
-	c.sts = append(append(c.sts[:0], make([]byte, 64)...), alg...)
+	c.sts = append(c.sts[:0], alg...)
 	c.sts = append(c.sts, '\n')
 	c.sts = append(c.sts, c.scope...)
 	c.sts = append(c.sts, c.prevSig...)
@@ -273,9 +277,9 @@ func (c *chunkReader) verifySum(alg string, sum [sha256.Size]byte, sig string) b
 		c.sts = append(c.sts, '\n')
 	}
 	c.sts = hex.AppendEncode(c.sts, sum[:])
-	mac := hmacBlock(&c.key, c.sts)
+	mac := c.key.sum(c.sha, c.mac, c.sts)
 	var got [2 * sha256.Size]byte
-	hex.Encode(got[:], mac[:])
+	hex.Encode(got[:], mac)
 	c.prevSig = sig
 	return subtle.ConstantTimeCompare(got[:], []byte(sig)) == 1
 }

@@ -3,6 +3,7 @@ package sigv4
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"io"
 	"net/http"
@@ -36,7 +37,7 @@ func FuzzChunkReader(f *testing.F) {
 		c := &chunkReader{
 			src: src, br: bufio.NewReader(src), signed: signed, maxChunk: 1 << 16, left: -1,
 			trailer: http.Header{"X-Amz-Checksum-Crc32": nil}, scope: "20260314\n20260314/r/s3/aws4_request\n",
-			prevSig: strings.Repeat("0", 64),
+			prevSig: strings.Repeat("0", 64), key: newMacKey([32]byte{}), sha: sha256.New(),
 		}
 		got, err := io.ReadAll(c)
 		if err == nil && len(got) > len(body) {

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"net/http"
 	"slices"
 	"strings"
@@ -66,10 +67,12 @@ type scratch struct {
 	params []queryParam
 	creq   []byte
 	sts    []byte
+	sha    hash.Hash
+	mac    []byte
 }
 
 var scratchPool = sync.Pool{New: func() any {
-	return &scratch{params: make([]queryParam, 0, 16), creq: make([]byte, 0, 512), sts: make([]byte, 0, 256)}
+	return &scratch{params: make([]queryParam, 0, 16), creq: make([]byte, 0, 512), sts: make([]byte, 0, 256), sha: sha256.New(), mac: make([]byte, 0, sha256.Size)}
 }}
 
 // release returns sc to the pool, dropping references into the request
@@ -260,13 +263,13 @@ func (v *Verifier) check(q *request, sc *scratch, o canonOpts, payloadHash strin
 	if !ok {
 		return false, nil
 	}
-	sc.sts = appendStringToSign(append(sc.sts[:0], make([]byte, 64)...), &q.sig, sha256.Sum256(creq))
+	sc.sts = appendStringToSign(sc.sts[:0], &q.sig, sha256.Sum256(creq))
 	if q.sig.ecdsa {
-		return v.checkECDSA(q, sc.sts[64:])
+		return v.checkECDSA(q, sc.sts)
 	}
 	key := v.keys.signingKey(&q.cred, &q.sig, q.now)
-	mac := hmacBlock(&key, sc.sts)
+	mac := key.sum(sc.sha, sc.mac, sc.sts)
 	var got [2 * sha256.Size]byte
-	hex.Encode(got[:], mac[:])
+	hex.Encode(got[:], mac)
 	return subtle.ConstantTimeCompare(got[:], []byte(q.sig.sig)) == 1, nil
 }
