@@ -117,6 +117,7 @@ func assertRefused(t *testing.T, status int, body string, wantStatus int, wantCo
 	assert.Equal(t, wantStatus, status, body)
 	assert.Equal(t, wantCode, problemCode(t, body))
 	assert.NotContains(t, body, testSecret)
+	assert.NotRegexp(t, `[0-9a-f]{64}`, body, "no signature or hash is given away")
 }
 
 // newVerifier returns a verifier that knows the test key and whose clock
