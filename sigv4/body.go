@@ -107,7 +107,7 @@ func (v *Verifier) readBody(r *http.Request) ([]byte, error) {
 	orig := r.Body
 	_, err := buf.ReadFrom(io.LimitReader(orig, limit+1))
 	if err != nil {
-		return nil, refusal(http.StatusBadRequest, "IncompleteBody",
+		return nil, refusal(http.StatusBadRequest, CodeIncompleteBody,
 			"The request body could not be read.", err, auth.ErrInvalidCredentials)
 	}
 	if int64(buf.Len()) > limit {

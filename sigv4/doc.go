@@ -102,7 +102,8 @@
 // # Errors
 //
 // Refusals are [*auth.Error] values carrying AWS's error codes
-// (IncompleteSignature and XAmzContentSHA256Mismatch with 400;
+// (IncompleteSignature, XAmzContentSHA256Mismatch and IncompleteBody
+// with 400;
 // SignatureDoesNotMatch, RequestExpired, InvalidClientTokenId,
 // AccessDenied and MissingAuthenticationToken with 403; EntityTooLarge
 // with 413), wrapping this package's sentinels and auth's. No secret,

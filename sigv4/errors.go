@@ -48,6 +48,7 @@ const (
 	CodeAccessDenied               = "AccessDenied"
 	CodeContentSHA256Mismatch      = "XAmzContentSHA256Mismatch"
 	CodeEntityTooLarge             = "EntityTooLarge"
+	CodeIncompleteBody             = "IncompleteBody"
 )
 
 // errNoCredentials is returned for requests that carry no SigV4
