@@ -59,7 +59,7 @@ func streamServer(t *testing.T) (*httptest.Server, chan readResult) {
 	v, err := sigv4.New(store, sigv4.WithClock(func() time.Time { return at }))
 	require.NoError(t, err)
 	results := make(chan readResult, 1)
-	srv := httptest.NewServer(v.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		results <- readResult{body, err, r.ContentLength, r.Header.Get("Content-Encoding")}
 	})))
@@ -293,7 +293,7 @@ func TestStreamingUnsignedTrailer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, tt.opts...)
-			srv := httptest.NewServer(e.verifier(t, tt.opts...).Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			srv := httptest.NewServer(e.verifier(t, tt.opts...).Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				body, err := io.ReadAll(r.Body)
 				if err != nil {
 					http.Error(w, err.Error(), http.StatusBadRequest)

@@ -29,7 +29,7 @@ func ExampleVerifier_Middleware() {
 	if err != nil {
 		panic(err)
 	}
-	h := v.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, _ := auth.FromContext(r.Context())
 		fmt.Println("hello", id.ID, "on plan", id.Plan)
 	}))

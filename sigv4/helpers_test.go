@@ -44,7 +44,7 @@ func newEnv(t *testing.T, opts ...sigv4.Option) *env {
 	t.Helper()
 	e := &env{store: sigv4.NewMemoryStore(), clock: clock.NewFake(epoch)}
 	require.NoError(t, e.store.Put(context.Background(), sigv4.Credential{AccessKeyID: testKey, Secret: testSecret}))
-	e.srv = httptest.NewServer(e.verifier(t, opts...).Middleware()(http.HandlerFunc(echo)))
+	e.srv = httptest.NewServer(e.verifier(t, opts...).Middleware(http.HandlerFunc(echo)))
 	t.Cleanup(e.srv.Close)
 	return e
 }

@@ -81,7 +81,7 @@ func newS3(t *testing.T, tls bool, tamper func(*http.Request)) (*s3.Client, *obj
 	v, err := sigv4.New(store, sigv4.WithUnsignedPayload(), sigv4.WithServices("s3"), sigv4.WithRegions(testRegion))
 	require.NoError(t, err)
 	objs := &objectServer{objects: map[string][]byte{}}
-	h := v.Middleware()(objs)
+	h := v.Middleware(objs)
 	srv := httptest.NewUnstartedServer(h)
 	if tls {
 		srv.StartTLS()

@@ -41,12 +41,12 @@ func New(store CredentialStore, opts ...Option) (*Verifier, error) {
 	return &Verifier{store: store, cfg: cfg, keys: newKeys(cfg.cacheCap)}, nil
 }
 
-// Middleware returns middleware that lets through only requests this
-// verifier authenticates, with their identity in the context; others get
-// a problem response carrying AWS's error code. It is
-// auth.NewMiddleware(v, opts...).
-func (v *Verifier) Middleware(opts ...auth.Option) func(http.Handler) http.Handler {
-	return auth.NewMiddleware(v, opts...)
+// Middleware returns next behind SigV4 verification: the caller's
+// identity is stored for [auth.FromContext] and refusals get problem
+// responses with AWS's error codes. For options, use [auth.NewMiddleware]
+// with the Verifier instead.
+func (v *Verifier) Middleware(next http.Handler) http.Handler {
+	return auth.NewMiddleware(v)(next)
 }
 
 // request is one verification in progress.

@@ -369,7 +369,7 @@ func TestWebSocket(t *testing.T) {
 	mw := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			r.Host = "ws.example.com"
-			v.Middleware()(next).ServeHTTP(w, r)
+			v.Middleware(next).ServeHTTP(w, r)
 		})
 	}
 	testkit.AssertWebSocket(t, mw, http.Header{
