@@ -27,6 +27,7 @@ func (m *Meter) run(ctx context.Context) {
 		case <-t.C:
 		case <-kick:
 		}
+		m.rebase()
 		backoff = m.nextBackoff(backoff, m.flush(ctx))
 		if backoff > 0 {
 			t.Reset(backoff)

@@ -2,6 +2,7 @@ package usage_test
 
 import (
 	"context"
+
 	"errors"
 	"sync"
 	"testing"

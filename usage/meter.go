@@ -38,6 +38,8 @@ type Meter struct {
 	droppedLogged atomic.Int64 // of which already logged
 	failures      atomic.Int64 // failed store calls since start
 
+	epoch atomic.Pointer[time.Time] // wall and monotonic reading, see start
+
 	flushMu sync.Mutex
 	pending *pending // batch cut but not yet applied, retried as is
 }
@@ -83,6 +85,7 @@ func NewMeter(store Store, opts ...Option) (*Meter, error) {
 		m.shards[i].entries = map[RowKey]*entry{}
 		m.shards[i].max = max(1, c.maxEntries/n)
 	}
+	m.rebase()
 	if err := m.registerMetrics(); err != nil {
 		return nil, err
 	}
@@ -132,4 +135,11 @@ func (m *Meter) Stats() Stats {
 	s.Pending = m.pending != nil
 	m.flushMu.Unlock()
 	return s
+}
+
+// rebase re-reads the wall clock, so times derived from the monotonic
+// clock follow the system clock's adjustments within a flush interval.
+func (m *Meter) rebase() {
+	now := time.Now()
+	m.epoch.Store(&now)
 }

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/tollgate/tollgate/auth"
 	"github.com/tollgate/tollgate/internal/httpwrap"
@@ -21,12 +22,12 @@ func (m *Meter) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		start := m.cfg.now()
+		start := m.start()
 		ww := httpwrap.Get(w)
 		body, restore := countBody(r)
 		next.ServeHTTP(ww, r)
 		rec := Record{Method: r.Method, Status: ww.Status(), BytesOut: ww.Bytes(), Time: start}
-		rec.Latency = m.cfg.now().Sub(start)
+		rec.Latency = m.elapsed(start)
 		httpwrap.Put(ww)
 		rec.BytesIn = bodyBytes(r, body, restore)
 		fillIdentity(r, &rec)
@@ -94,4 +95,25 @@ func bodyBytes(r *http.Request, c *countingBody, orig io.ReadCloser) int64 {
 	*c = countingBody{}
 	bodyPool.Put(c)
 	return n
+}
+
+// start returns the time a request starts. With the real clock it reads
+// only the monotonic clock, as an offset from an epoch the flush loop
+// refreshes: on some virtual machines reading the wall clock costs
+// several times more, and the wall time is only needed to the bucket.
+func (m *Meter) start() time.Time {
+	if !m.cfg.realClock {
+		return m.cfg.now()
+	}
+	epoch := m.epoch.Load()
+	return epoch.Add(time.Since(*epoch))
+}
+
+// elapsed returns the time since start, on the monotonic clock when start
+// came from it.
+func (m *Meter) elapsed(start time.Time) time.Duration {
+	if !m.cfg.realClock {
+		return m.cfg.now().Sub(start)
+	}
+	return time.Since(start)
 }

@@ -28,6 +28,7 @@ type Option func(*config)
 
 type config struct {
 	now           clock.Func
+	realClock     bool // now is time.Now: read the monotonic clock instead
 	bucket        time.Duration
 	interval      time.Duration
 	flushSize     int
@@ -107,6 +108,7 @@ func (c *config) validate() error {
 	case c.minBackoff <= 0 || c.maxBackoff < c.minBackoff:
 		return errors.New("usage: retry backoff must be positive, first <= longest")
 	}
+	c.realClock = c.now == nil
 	c.now = clock.OrReal(c.now)
 	if c.logger == nil {
 		c.logger = slog.Default()
