@@ -1,13 +1,3 @@
-// Package usagetest checks that a [usage.Store] keeps the contract the
-// metering and reports rely on. Store implementations call [Run] from
-// their tests, as the memory store does:
-//
-//	func TestStore(t *testing.T) {
-//		usagetest.Run(t, func(t *testing.T) usage.Store { return usage.NewMemoryStore() })
-//	}
-//
-// Each clause of the contract is a subtest, so a failure names the clause
-// broken. newStore must return an empty store for each call.
 package usagetest
 
 import (
