@@ -31,7 +31,7 @@ func TestRefusalCounters(t *testing.T) {
 	rc.QuotaExceeded(ctx, gold)
 
 	assert.Equal(t, map[attribute.Distinct]int64{
-		set(metrics.KeyAuthMethod.String("apikey"), metrics.KeyAuthReason.String("invalid_api_key")):     2,
+		set(metrics.KeyAuthMethod.String("apikey"), metrics.KeyAuthReason.String("invalid_api_key")):      2,
 		set(metrics.KeyAuthMethod.String("sigv4"), metrics.KeyAuthReason.String("SignatureDoesNotMatch")): 1,
 	}, sums(t, collect(t, reader, "tollgate.auth.failures")))
 	assert.Equal(t, map[attribute.Distinct]int64{
