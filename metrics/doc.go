@@ -48,7 +48,8 @@
 // one allocation plus the request copy) and reads it back once the
 // request is served. The authentication middleware fills in the identity
 // and, on refusal, the decision; other stages call
-// auth.NoteFromContext(ctx).Decide(auth.DecisionThrottled, reason); a
-// shim around the ServeMux sets Note.Route from the request's Pattern.
+// auth.NoteFromContext(ctx).Decide(auth.DecisionThrottled, reason); and
+// [CaptureRoute] around the ServeMux sets Note.Route from the request's
+// Pattern.
 // When no stage decided, the decision is inferred from the status.
 package metrics

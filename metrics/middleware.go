@@ -96,3 +96,18 @@ func scheme(r *http.Request) string {
 	}
 	return "http"
 }
+
+// CaptureRoute wraps the handler that routes (a [net/http.ServeMux]) and,
+// once it has served a request, copies the matched pattern into the
+// request's [auth.Note]. Use it when middleware between
+// [Recorder.Middleware] and the ServeMux copies the request, as the
+// authentication middleware does, so the route still reaches the metrics
+// and the access log.
+func CaptureRoute(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if n := auth.NoteFromContext(r.Context()); n != nil && r.Pattern != "" {
+			n.Route = r.Pattern
+		}
+	})
+}

@@ -42,11 +42,7 @@ func stack(rc *metrics.Recorder, clk *clock.Fake) http.Handler {
 		}
 		_, _ = io.WriteString(w, "item")
 	})
-	routed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mux.ServeHTTP(w, r)
-		auth.NoteFromContext(r.Context()).Route = r.Pattern
-	})
-	return rc.Middleware(auth.Middleware(keyAuth)(routed))
+	return rc.Middleware(auth.Middleware(keyAuth)(metrics.CaptureRoute(mux)))
 }
 
 func TestMiddlewareDuration(t *testing.T) {
