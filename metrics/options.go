@@ -18,6 +18,7 @@ type config struct {
 	logger        *slog.Logger
 	skip          func(*http.Request) bool
 	now           func() time.Time
+	realClock     bool // now is time.Now: time latency on the monotonic clock
 }
 
 // WithMeterProvider sets where measurements go. Default: the
@@ -47,4 +48,6 @@ func WithAccessLog(l *slog.Logger) Option { return func(c *config) { c.logger = 
 func WithSkip(skip func(*http.Request) bool) Option { return func(c *config) { c.skip = skip } }
 
 // WithClock sets the time source for request latency. Default: time.Now.
-func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+func WithClock(now func() time.Time) Option {
+	return func(c *config) { c.now, c.realClock = now, false }
+}

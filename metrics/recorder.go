@@ -46,7 +46,7 @@ type Recorder struct {
 // New returns a Recorder with its instruments created on the configured
 // MeterProvider.
 func New(opts ...Option) (*Recorder, error) {
-	c := config{now: time.Now}
+	c := config{now: time.Now, realClock: true}
 	for _, o := range opts {
 		o(&c)
 	}

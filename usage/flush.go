@@ -57,6 +57,7 @@ func (m *Meter) flush(ctx context.Context) error {
 		if m.pending == nil {
 			return nil
 		}
+		m.hasPending.Store(true)
 	}
 	b := m.pending.batch
 	if _, err := m.store.Apply(ctx, b); err != nil {
@@ -71,6 +72,7 @@ func (m *Meter) flush(ctx context.Context) error {
 		}
 	}
 	m.pending = nil
+	m.hasPending.Store(false)
 	return nil
 }
 

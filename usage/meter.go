@@ -40,8 +40,9 @@ type Meter struct {
 
 	epoch atomic.Pointer[time.Time] // wall and monotonic reading, see start
 
-	flushMu sync.Mutex
-	pending *pending // batch cut but not yet applied, retried as is
+	flushMu    sync.Mutex
+	pending    *pending    // batch cut but not yet applied, retried as is
+	hasPending atomic.Bool // pending != nil, readable without flushMu
 }
 
 // pending is a batch awaiting a successful Apply.
@@ -105,10 +106,13 @@ func shardCount(maxEntries int) int {
 	return min(n, 256)
 }
 
-// Record counts rec. It never blocks on I/O: when the buffer is full and
+// Record counts rec; a zero rec.Time means now. It never blocks on I/O: when the buffer is full and
 // rec needs a new bucket, or the meter is closed, rec is dropped and
 // counted in [Stats].Dropped.
 func (m *Meter) Record(rec Record) {
+	if rec.Time.IsZero() {
+		rec.Time = m.start()
+	}
 	t := rec.Time.Unix()
 	k := RowKey{Key: rec.Key, Plan: rec.Plan, Route: rec.Route, Method: rec.Method,
 		Start: t - ((t%m.bucketSecs)+m.bucketSecs)%m.bucketSecs}
@@ -131,9 +135,7 @@ func (m *Meter) Stats() Stats {
 	for i := range m.shards {
 		s.Buckets += m.shards[i].len()
 	}
-	m.flushMu.Lock()
-	s.Pending = m.pending != nil
-	m.flushMu.Unlock()
+	s.Pending = m.hasPending.Load()
 	return s
 }
 
