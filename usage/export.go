@@ -49,18 +49,10 @@ func (r *Reporter) Export(ctx context.Context, w io.Writer, f Format, from, to t
 
 // rollUp merges rows into their periods and sorts them.
 func rollUp(rows []Row, periods []Period) []Row {
-	idx := map[RowKey]int{}
-	out := make([]Row, 0, len(rows))
-	for _, row := range rows {
-		row.Start = periods[periodIndex(periods, row.Start)].Start
-		k := row.RowKey()
-		if i, ok := idx[k]; ok {
-			out[i].Add(row.Counters)
-			continue
-		}
-		idx[k] = len(out)
-		out = append(out, row)
+	for i := range rows {
+		rows[i].Start = periods[periodIndex(periods, rows[i].Start)].Start
 	}
+	out := mergeRows(rows)
 	slices.SortFunc(out, func(a, b Row) int {
 		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Key, b.Key), cmp.Compare(a.Plan, b.Plan),
 			cmp.Compare(a.Route, b.Route), cmp.Compare(a.Method, b.Method))

@@ -87,6 +87,12 @@ func (m *Meter) cut() *pending {
 	if len(rows) == 0 {
 		return nil
 	}
+	return &pending{batch: Batch{ID: newBatchID(), Rows: mergeRows(rows)}, lastUsed: last}
+}
+
+// mergeRows adds up rows with equal RowKeys, in place, keeping the order
+// of first appearance.
+func mergeRows(rows []Row) []Row {
 	idx := make(map[RowKey]int, len(rows))
 	merged := rows[:0]
 	for _, r := range rows {
@@ -98,7 +104,7 @@ func (m *Meter) cut() *pending {
 		idx[k] = len(merged)
 		merged = append(merged, r)
 	}
-	return &pending{batch: Batch{ID: newBatchID(), Rows: merged}, lastUsed: last}
+	return merged
 }
 
 // newBatchID returns a time-ordered UUID (version 7), which keeps a SQL
