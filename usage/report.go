@@ -60,8 +60,11 @@ type ReportOption func(*Reporter)
 // WithQuota adds the remaining quota to [Reporter.GetUsage]. Default: none.
 func WithQuota(q QuotaLookup) ReportOption { return func(r *Reporter) { r.quota = q } }
 
-// WithLocation sets the time zone days and months start in. Buckets
-// finer than an hour keep reports exact in any zone. Default: UTC.
+// WithLocation sets the time zone days and months start in. Reports are
+// exact when the zone's offset from UTC is a multiple of the meter's
+// bucket width ([WithBucket]): any whole-hour zone with the default
+// one-hour buckets; use 30-minute buckets for zones such as India's.
+// Default: UTC.
 func WithLocation(loc *time.Location) ReportOption { return func(r *Reporter) { r.loc = loc } }
 
 // NewReporter returns a Reporter reading store.

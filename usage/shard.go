@@ -9,10 +9,20 @@ import (
 // are kept as they are, so pass values that are already bounded (route
 // patterns, not raw paths).
 type Record struct {
-	Key, Plan, Route, Method string
-	Status                   int
-	BytesIn, BytesOut        int64
-	Latency                  time.Duration
+	// Key is the identity ID; empty for anonymous requests.
+	Key string
+	// Plan is the usage plan of the identity.
+	Plan string
+	// Route is the route pattern, such as "GET /items/{id}".
+	Route string
+	// Method is the request method.
+	Method string
+	// Status is the response status; 4xx and 5xx count as errors.
+	Status int
+	// BytesIn and BytesOut are the body bytes received and sent.
+	BytesIn, BytesOut int64
+	// Latency is the time spent serving the request.
+	Latency time.Duration
 	// Time is when the request arrived; it picks the bucket.
 	Time time.Time
 }

@@ -50,10 +50,11 @@ type Row struct {
 	Counters
 }
 
-// RowKey identifies the bucket a Row counts into: rows with equal keys add.
+// RowKey identifies the bucket a Row counts into: rows with equal keys
+// add. It is comparable, so stores and the meter use it as a map key.
 type RowKey struct {
 	Key, Plan, Route, Method string
-	Start                    int64 // Unix seconds
+	Start                    int64 // bucket start, Unix seconds
 }
 
 // RowKey returns the bucket identity of r.
@@ -79,7 +80,8 @@ type ApplyResult struct {
 type Filter struct {
 	// Key selects one key's rows; empty selects every key's.
 	Key string
-	// From and To bound the bucket start: From <= Start < To.
+	// From and To bound the bucket start: From <= Start < To. A zero
+	// From has no lower bound; a zero To selects nothing.
 	From, To time.Time
 }
 
