@@ -101,6 +101,7 @@ type Period struct {
 // GetUsage returns key's usage from the period holding from up to the
 // end of the period holding the instant before to, one [Period] per
 // granularity step, empty periods included, like API Gateway's GetUsage.
+// An empty key sums every key's usage.
 func (r *Reporter) GetUsage(ctx context.Context, key string, from, to time.Time, g Granularity) (Usage, error) {
 	periods, err := r.periods(from, to, g)
 	if err != nil {
