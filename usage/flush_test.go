@@ -169,3 +169,35 @@ func TestNewMeterValidates(t *testing.T) {
 	_, err := usage.NewMeter(nil)
 	assert.Error(t, err)
 }
+
+// TestOutageStaysBounded: while the store is down, one batch waits for
+// retry and new buckets fill up to the bound, then overflow is counted;
+// once the store is back every record is either stored or counted as
+// dropped.
+func TestOutageStaysBounded(t *testing.T) {
+	store := &flakyStore{MemoryStore: usage.NewMemoryStore(), fail: 1 << 30}
+	m := newMeter(t, store, usage.WithMaxBuckets(2), usage.WithLogger(quiet))
+	ctx := context.Background()
+	sent := 0
+	send := func(keys ...string) {
+		for _, k := range keys {
+			m.Record(rec(k, t0))
+			sent++
+		}
+	}
+	send("a", "b")
+	require.ErrorIs(t, m.Flush(ctx), errDown) // a and b now pending
+	send("c", "d", "e", "c", "f")
+	s := m.Stats()
+	assert.True(t, s.Pending)
+	assert.LessOrEqual(t, s.Buckets, 2, "the bound holds while a batch waits")
+	require.ErrorIs(t, m.Flush(ctx), errDown)
+
+	store.mu.Lock()
+	store.fail = 0
+	store.mu.Unlock()
+	require.NoError(t, m.Flush(ctx))
+	got, _ := total(t, store)
+	assert.EqualValues(t, sent, got.Requests+m.Stats().Dropped, "every record stored or counted as dropped")
+	assert.Positive(t, m.Stats().Dropped)
+}
