@@ -53,7 +53,10 @@ func (n *Note) Decide(d Decision, reason string) {
 type noteKey struct{}
 
 // noteCtx carries a Note without a separate context.WithValue node, so
-// WithNote costs one allocation for both (plus the request copy).
+// WithNote costs one allocation for both (plus the request copy). It is
+// not pooled: a handler may keep r.Context() after it returns (to finish
+// work in the background), and a recycled context would then carry
+// another request's values.
 type noteCtx struct {
 	context.Context
 	note Note

@@ -7,7 +7,8 @@
 // [Recorder.Middleware] records the HTTP server semantic conventions:
 // http.server.request.duration, a histogram in seconds with the
 // conventions' bucket boundaries and the attributes http.request.method
-// (unknown methods as _OTHER), url.scheme, http.route,
+// (unknown methods as _OTHER), url.scheme, http.route (the path part of
+// the ServeMux pattern, as otelhttp reports it),
 // http.response.status_code and, for 5xx, error.type; and
 // http.server.active_requests. Measurements go to the MeterProvider of
 // [WithMeterProvider], by default the OpenTelemetry global one; export

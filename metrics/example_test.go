@@ -36,7 +36,7 @@ func ExampleRecorder_Middleware() {
 			fmt.Println(m.Name, route.AsString(), h.DataPoints[0].Count)
 		}
 	}
-	// Output: http.server.request.duration GET /items/{id} 2
+	// Output: http.server.request.duration /items/{id} 2
 }
 
 func ExampleWithAccessLog() {

@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -70,7 +71,7 @@ func (rc *Recorder) Middleware(next http.Handler) http.Handler {
 			note.Route = r.Pattern
 		}
 		elapsed := rc.since(start)
-		rc.recordDuration(ctx, durKey{ak, note.Route, status}, note, elapsed)
+		rc.recordDuration(ctx, durKey{ak, pathTemplate(note.Route), status}, note, elapsed)
 		if rc.cfg.logger != nil {
 			rc.logAccess(ctx, r, note, status, ww.Bytes(), elapsed)
 		}
@@ -88,6 +89,16 @@ func (rc *Recorder) recordDuration(ctx context.Context, k durKey, note *auth.Not
 		return
 	}
 	rc.duration.Record(ctx, d.Seconds(), rc.durOpts.get(k).rec...)
+}
+
+// pathTemplate is the path part of a ServeMux pattern, as semantic
+// conventions want http.route: "GET example.com/items/{id}" becomes
+// "/items/{id}".
+func pathTemplate(pattern string) string {
+	if i := strings.IndexByte(pattern, '/'); i >= 0 {
+		return pattern[i:]
+	}
+	return ""
 }
 
 // since returns the time elapsed since start; with the real clock it reads

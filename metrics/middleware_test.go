@@ -71,7 +71,7 @@ func TestMiddlewareDuration(t *testing.T) {
 		got[dp.Attributes.Equivalent()] = dp
 		assert.Equal(t, []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}, dp.Bounds)
 	}
-	get, scheme, route := semconv.HTTPRequestMethodKey.String("GET"), semconv.URLSchemeKey.String("http"), semconv.HTTPRouteKey.String("GET /items/{id}")
+	get, scheme, route := semconv.HTTPRequestMethodKey.String("GET"), semconv.URLSchemeKey.String("http"), semconv.HTTPRouteKey.String("/items/{id}")
 	ok := got[set(get, scheme, route, semconv.HTTPResponseStatusCodeKey.Int(200))]
 	assert.EqualValues(t, 2, ok.Count)
 	assert.InDelta(t, 0.06, ok.Sum, 1e-9)
