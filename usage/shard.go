@@ -42,6 +42,8 @@ type shard struct {
 	free    []*entry // entries recycled after a flush
 	max     int      // bound on len(entries)
 	closed  bool     // set by Meter.Close: later records are dropped
+	lastKey RowKey   // the bucket hit last, to skip hashing on a repeat
+	last    *entry   // its entry, nil after a drain
 	_       [64]byte // keep neighbouring shards' locks off one cache line
 }
 
@@ -50,7 +52,10 @@ type shard struct {
 // kept.
 func (s *shard) add(k RowKey, rec *Record) (ok bool, size int) {
 	s.mu.Lock()
-	e := s.entries[k]
+	e := s.last
+	if e == nil || k != s.lastKey {
+		e = s.entries[k]
+	}
 	if e == nil || s.closed {
 		if s.closed || len(s.entries) >= s.max {
 			s.mu.Unlock()
@@ -59,6 +64,7 @@ func (s *shard) add(k RowKey, rec *Record) (ok bool, size int) {
 		e = s.alloc()
 		s.entries[k] = e
 	}
+	s.lastKey, s.last = k, e
 	e.Requests++
 	switch {
 	case rec.Status >= 500:
@@ -102,6 +108,7 @@ func (s *shard) drain(rows []Row, lastUsed map[string]time.Time) []Row {
 		s.free = append(s.free, e)
 	}
 	clear(s.entries)
+	s.lastKey, s.last = RowKey{}, nil
 	return rows
 }
 
