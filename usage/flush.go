@@ -60,7 +60,7 @@ func (m *Meter) flush(ctx context.Context) error {
 		m.hasPending.Store(true)
 	}
 	b := m.pending.batch
-	if _, err := m.store.Apply(ctx, b); err != nil {
+	if err := m.apply(ctx, b); err != nil {
 		m.failures.Add(1)
 		m.cfg.logger.WarnContext(ctx, "usage: flush failed, batch kept for retry",
 			"batch", b.ID, "rows", len(b.Rows), "err", err)
@@ -74,6 +74,16 @@ func (m *Meter) flush(ctx context.Context) error {
 	m.pending = nil
 	m.hasPending.Store(false)
 	return nil
+}
+
+// apply calls the store, reporting the call to the observer.
+func (m *Meter) apply(ctx context.Context, b Batch) error {
+	start := time.Now()
+	_, err := m.store.Apply(ctx, b)
+	if m.cfg.observe != nil {
+		m.cfg.observe(ctx, "usage.apply", time.Since(start), err)
+	}
+	return err
 }
 
 // cut drains every shard into one batch, merging the shards' copies of a

@@ -81,7 +81,15 @@ func TestRetryIsIdempotent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			store := &flakyStore{MemoryStore: usage.NewMemoryStore(), fail: tt.fail, lostAck: tt.lostAck}
-			m := newMeter(t, store, usage.WithLogger(quiet))
+			var calls, failed int
+			observe := func(_ context.Context, op string, _ time.Duration, err error) {
+				assert.Equal(t, "usage.apply", op)
+				calls++
+				if err != nil {
+					failed++
+				}
+			}
+			m := newMeter(t, store, usage.WithLogger(quiet), usage.WithStoreObserver(observe))
 			ctx := context.Background()
 			m.Record(rec("k", t0))
 			for range tt.fail + tt.lostAck {
@@ -100,6 +108,8 @@ func TestRetryIsIdempotent(t *testing.T) {
 				assert.Equal(t, ids[0], ids[i], "retries carry the first batch's ID")
 			}
 			assert.NotEqual(t, ids[0], ids[len(ids)-1], "later records go in a new batch")
+			assert.Equal(t, len(ids), calls, "every store call observed")
+			assert.Equal(t, tt.fail+tt.lostAck, failed)
 		})
 	}
 }

@@ -39,6 +39,7 @@ type config struct {
 	logger        *slog.Logger
 	meterProvider metric.MeterProvider
 	skip          func(*http.Request) bool
+	observe       func(ctx context.Context, op string, d time.Duration, err error)
 }
 
 func defaults() config {
@@ -91,6 +92,13 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 // OpenTelemetry global MeterProvider.
 func WithMeterProvider(mp metric.MeterProvider) Option {
 	return func(c *config) { c.meterProvider = mp }
+}
+
+// WithStoreObserver calls observe after each call to the store, with op
+// "usage.apply", its duration and its error. Pass a metrics.Recorder's
+// StoreCall method to export store latency and errors. Default: none.
+func WithStoreObserver(observe func(ctx context.Context, op string, d time.Duration, err error)) Option {
+	return func(c *config) { c.observe = observe }
 }
 
 // WithSkip leaves requests for which skip returns true unmetered.

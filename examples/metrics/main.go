@@ -68,7 +68,8 @@ func newHandler(reg *prom.Registry, logger *slog.Logger) (http.Handler, func(con
 	if err != nil {
 		return nil, nil, err
 	}
-	meter, err := usage.NewMeter(usage.NewMemoryStore(), usage.WithMeterProvider(mp), usage.WithLogger(logger))
+	meter, err := usage.NewMeter(usage.NewMemoryStore(), usage.WithMeterProvider(mp), usage.WithLogger(logger),
+		usage.WithStoreObserver(rec.StoreCall))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -16,7 +16,6 @@ import (
 func TestPrometheusExposition(t *testing.T) {
 	h, closeMeter, err := newHandler(prom.NewRegistry(), slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
-	defer func() { assert.NoError(t, closeMeter(context.Background())) }()
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 
@@ -35,11 +34,13 @@ func TestPrometheusExposition(t *testing.T) {
 	status, _ = get("/hello/world", "wrong")
 	assert.Equal(t, 401, status)
 
+	require.NoError(t, closeMeter(context.Background())) // flush: a store call to observe
 	status, body = get("/metrics", "")
 	require.Equal(t, 200, status)
 	assert.Contains(t, body, `http_server_request_duration_seconds_bucket{http_request_method="GET",http_response_status_code="200",http_route="/hello/{name}"`)
 	assert.Contains(t, body, `tollgate_auth_failures_total{`)
 	assert.Contains(t, body, `tollgate_auth_reason="invalid_credentials"`)
 	assert.Contains(t, body, "http_server_active_requests")
-	assert.Contains(t, body, "tollgate_usage_dropped_total")
+	assert.Contains(t, body, "tollgate_store_duration_seconds_count{")
+	assert.Contains(t, body, `tollgate_store_operation="usage.apply"`)
 }
