@@ -2,6 +2,7 @@ package usage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -61,6 +62,9 @@ func (m *Meter) flush(ctx context.Context) error {
 	}
 	b := m.pending.batch
 	if err := m.apply(ctx, b); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+			return ctxErr // stopped, not failed: the batch waits, unlogged
+		}
 		m.failures.Add(1)
 		m.cfg.logger.WarnContext(ctx, "usage: flush failed, batch kept for retry",
 			"batch", b.ID, "rows", len(b.Rows), "err", err)
