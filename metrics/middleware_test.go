@@ -2,9 +2,11 @@ package metrics_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -127,4 +129,31 @@ func TestMiddlewareSkip(t *testing.T) {
 func TestMiddlewareWebSocket(t *testing.T) {
 	rc, _ := newRecorder(t, metrics.WithAccessLog(quietLogger()))
 	testkit.AssertWebSocket(t, rc.Middleware, nil)
+}
+
+// TestMiddlewareConcurrent serves many routes and statuses from 16
+// goroutines, so new attribute sets are cached while others are read.
+func TestMiddlewareConcurrent(t *testing.T) {
+	rc, reader := newRecorder(t)
+	h := rc.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var code int
+		_, _ = fmt.Sscanf(r.URL.Path, "/%d", &code)
+		w.WriteHeader(code)
+	}))
+	const workers, each = 16, 50
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range each {
+				code := 200 + (w*each+i)%40
+				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", fmt.Sprintf("/%d", code), nil))
+			}
+		})
+	}
+	wg.Wait()
+	var n uint64
+	for _, dp := range collect(t, reader, "http.server.request.duration").Data.(metricdata.Histogram[float64]).DataPoints {
+		n += dp.Count
+	}
+	assert.EqualValues(t, workers*each, n)
 }

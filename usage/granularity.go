@@ -36,6 +36,15 @@ func (g Granularity) MarshalText() ([]byte, error) {
 	return []byte(g.String()), nil
 }
 
+// UnmarshalText decodes what MarshalText encodes.
+func (g *Granularity) UnmarshalText(b []byte) error {
+	v, err := ParseGranularity(string(b))
+	if err == nil {
+		*g = v
+	}
+	return err
+}
+
 // ParseGranularity parses "hour", "day" or "month".
 func ParseGranularity(s string) (Granularity, error) {
 	for _, g := range []Granularity{Hour, Day, Month} {

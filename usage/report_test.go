@@ -223,6 +223,9 @@ func TestGranularity(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, g, back)
 	}
+	var u usage.Usage
+	require.NoError(t, json.Unmarshal([]byte(`{"granularity":"month"}`), &u))
+	assert.Equal(t, usage.Month, u.Granularity)
 	_, err := usage.ParseGranularity("week")
 	assert.Error(t, err)
 	_, err = usage.Granularity(0).MarshalText()
