@@ -157,3 +157,16 @@ func TestMiddlewareConcurrent(t *testing.T) {
 	}
 	assert.EqualValues(t, workers*each, n)
 }
+
+// TestMiddlewareAllocs guards the budget: the Note (context and request
+// copy) is all the middleware allocates once its attribute sets are cached.
+func TestMiddlewareAllocs(t *testing.T) {
+	rc, _ := newRecorder(t)
+	next := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
+	h := rc.Middleware(next)
+	req := httptest.NewRequest("GET", "/", nil)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	bare := testing.AllocsPerRun(100, func() { next.ServeHTTP(w, req) })
+	assert.LessOrEqual(t, testing.AllocsPerRun(100, func() { h.ServeHTTP(w, req) })-bare, 2.0)
+}

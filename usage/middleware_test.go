@@ -124,3 +124,17 @@ func TestMiddlewareWebSocket(t *testing.T) {
 		return got.Requests == 1 && rows[0].Method == "GET"
 	}, 5*time.Second, time.Millisecond)
 }
+
+// TestMiddlewareAllocs guards the budget: metering an existing bucket
+// allocates nothing.
+func TestMiddlewareAllocs(t *testing.T) {
+	m := newMeter(t, usage.NewMemoryStore())
+	next := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
+	h := m.Middleware(next)
+	req := httptest.NewRequest("GET", "/", nil)
+	req = req.WithContext(auth.NewContext(req.Context(), &auth.Identity{ID: "k", Plan: "p"}))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	bare := testing.AllocsPerRun(100, func() { next.ServeHTTP(w, req) })
+	assert.Equal(t, bare, testing.AllocsPerRun(100, func() { h.ServeHTTP(w, req) }))
+}
