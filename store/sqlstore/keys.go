@@ -1,0 +1,197 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/tollgate/tollgate/apikey"
+)
+
+// KeyStore is an [apikey.Store] on the Store's database: a row per key in
+// <prefix>api_keys and a row per secret hash in <prefix>api_key_hashes,
+// whose primary key keeps a secret to one key. Every write is one
+// transaction. It is safe for concurrent use.
+type KeyStore struct {
+	s *Store
+	q keyQueries
+}
+
+var _ apikey.Store = (*KeyStore)(nil)
+
+// APIKeys returns the Store's [apikey.Store].
+func (s *Store) APIKeys() *KeyStore { return s.keys }
+
+const keyCols = `id, owner, name, plan, hash, secret_start, scopes, metadata, enabled,
+	created_at, updated_at, expires_at, last_used_at, revoked_at, previous, version`
+
+// keyQueries are the KeyStore's statements in the Store's dialect.
+type keyQueries struct {
+	get, getByHash, list, insert, update, deleteKey, deleteHashes, notify string
+	insertHash                                                           []string // by number of rows, 1 to maxHashes
+	touch                                                                string
+}
+
+// maxHashes bounds the hashes inserted in one statement; keys with more
+// secrets (a long rotation history) take several.
+const maxHashes = 8
+
+func newKeyStore(s *Store) *KeyStore {
+	q := keyQueries{
+		get:          s.query(`SELECT ` + keyCols + ` FROM {p}api_keys WHERE id = ?`),
+		getByHash:    s.query(`SELECT k.` + strings.ReplaceAll(keyCols, ", ", ", k.") + ` FROM {p}api_key_hashes h JOIN {p}api_keys k ON k.id = h.key_id WHERE h.hash = ?`),
+		list:         s.query(`SELECT ` + keyCols + ` FROM {p}api_keys WHERE owner = ? AND id > ? ORDER BY id LIMIT ?`),
+		insert:       s.query(`INSERT INTO {p}api_keys (` + keyCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		update:       s.query(updateKey),
+		deleteKey:    s.query(`DELETE FROM {p}api_keys WHERE id = ?`),
+		deleteHashes: s.query(`DELETE FROM {p}api_key_hashes WHERE key_id = ?`),
+		touch:        s.query(`UPDATE {p}api_keys SET last_used_at = ?, version = version + 1 WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`),
+		notify:       s.query(`SELECT pg_notify(?, ?)`),
+	}
+	for n := 1; n <= maxHashes; n++ {
+		rows := strings.TrimSuffix(strings.Repeat("(?, ?), ", n), ", ")
+		q.insertHash = append(q.insertHash, s.query(`INSERT INTO {p}api_key_hashes (hash, key_id) VALUES `+rows))
+	}
+	return &KeyStore{s: s, q: q}
+}
+
+const updateKey = `UPDATE {p}api_keys SET owner = ?, name = ?, plan = ?, hash = ?, secret_start = ?,
+	scopes = ?, metadata = ?, enabled = ?, created_at = ?, updated_at = ?, expires_at = ?,
+	last_used_at = ?, revoked_at = ?, previous = ?, version = ? WHERE id = ? AND version = ?`
+
+// Get implements [apikey.Store].
+func (ks *KeyStore) Get(ctx context.Context, id string) (*apikey.Key, error) {
+	k, err := scanKey(ks.s.db.QueryRowContext(ctx, ks.q.get, id))
+	if err != nil {
+		return nil, ks.readErr(ctx, "get key", err)
+	}
+	return k, nil
+}
+
+// GetByHash implements [apikey.Store].
+func (ks *KeyStore) GetByHash(ctx context.Context, h apikey.Hash) (*apikey.Key, error) {
+	k, err := scanKey(ks.s.db.QueryRowContext(ctx, ks.q.getByHash, h[:]))
+	if err != nil {
+		return nil, ks.readErr(ctx, "get key by hash", err)
+	}
+	return k, nil
+}
+
+func (ks *KeyStore) readErr(ctx context.Context, op string, err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return apikey.ErrNotFound
+	}
+	return wrap(ctx, op, err)
+}
+
+// List implements [apikey.Store].
+func (ks *KeyStore) List(ctx context.Context, owner, after string, limit int) ([]*apikey.Key, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := ks.s.db.QueryContext(ctx, ks.q.list, owner, after, limit)
+	if err != nil {
+		return nil, wrap(ctx, "list keys", err)
+	}
+	defer rows.Close()
+	var keys []*apikey.Key
+	for rows.Next() {
+		k, err := scanKey(rows)
+		if err != nil {
+			return nil, wrap(ctx, "list keys", err)
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap(ctx, "list keys", err)
+	}
+	return keys, nil
+}
+
+// Put implements [apikey.Store]: an INSERT for version 1, otherwise an
+// UPDATE guarded by "version = k.Version-1", then the key's hashes
+// replaced, all in one transaction. A duplicate ID or hash, a stale
+// version or a deadlock that persists reports [apikey.ErrConflict].
+func (ks *KeyStore) Put(ctx context.Context, k *apikey.Key) error {
+	row, err := encodeKey(k)
+	if err != nil {
+		return err
+	}
+	return ks.s.inTx(ctx, "put key", apikey.ErrConflict, func(tx *sql.Tx) error {
+		if err := ks.writeRow(ctx, tx, k, row); err != nil {
+			return err
+		}
+		if k.Version > 1 {
+			if _, err := tx.ExecContext(ctx, ks.q.deleteHashes, k.ID); err != nil {
+				return err
+			}
+		}
+		if err := ks.insertHashes(ctx, tx, k); err != nil {
+			return err
+		}
+		return ks.notifyChange(ctx, tx, k.ID)
+	})
+}
+
+func (ks *KeyStore) writeRow(ctx context.Context, tx *sql.Tx, k *apikey.Key, row []any) error {
+	if k.Version == 1 {
+		_, err := tx.ExecContext(ctx, ks.q.insert, row...)
+		return err
+	}
+	if k.Version < 1 {
+		return apikey.ErrConflict
+	}
+	args := append(row[1:], k.ID, k.Version-1)
+	res, err := tx.ExecContext(ctx, ks.q.update, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return errors.Join(apikey.ErrConflict, err)
+	}
+	return nil
+}
+
+// insertHashes indexes k's distinct hashes, in byte order so concurrent
+// writers lock them in the same order.
+func (ks *KeyStore) insertHashes(ctx context.Context, tx *sql.Tx, k *apikey.Key) error {
+	hs := k.Hashes()
+	slices.SortFunc(hs, func(a, b apikey.Hash) int { return bytes.Compare(a[:], b[:]) })
+	hs = slices.Compact(hs)
+	for chunk := range slices.Chunk(hs, maxHashes) {
+		args := make([]any, 0, 2*len(chunk))
+		for _, h := range chunk {
+			args = append(args, h[:], k.ID)
+		}
+		if _, err := tx.ExecContext(ctx, ks.q.insertHash[len(chunk)-1], args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Delete implements [apikey.Store].
+func (ks *KeyStore) Delete(ctx context.Context, id string) error {
+	return ks.s.inTx(ctx, "delete key", apikey.ErrConflict, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, ks.q.deleteHashes, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, ks.q.deleteKey, id); err != nil {
+			return err
+		}
+		return ks.notifyChange(ctx, tx, id)
+	})
+}
+
+// notifyChange tells subscribers that key id changed, when the
+// transaction commits; see [Store.Subscribe].
+func (ks *KeyStore) notifyChange(ctx context.Context, tx *sql.Tx, id string) error {
+	if !ks.s.notify {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, ks.q.notify, ks.s.channel(), id)
+	return err
+}
