@@ -31,8 +31,8 @@ const keyCols = `id, owner, name, plan, hash, secret_start, scopes, metadata, en
 // keyQueries are the KeyStore's statements in the Store's dialect.
 type keyQueries struct {
 	get, getByHash, list, insert, update, deleteKey, deleteHashes, notify string
-	insertHash                                                           []string // by number of rows, 1 to maxHashes
-	touch                                                                string
+	insertHash                                                            []string // by number of rows, 1 to maxHashes
+	touch                                                                 string
 }
 
 // maxHashes bounds the hashes inserted in one statement; keys with more

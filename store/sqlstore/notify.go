@@ -124,4 +124,3 @@ func (sub *Subscription) Close(ctx context.Context) error {
 		return ctx.Err()
 	}
 }
-
