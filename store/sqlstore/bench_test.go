@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/tollgate/tollgate/apikey"
-	"github.com/tollgate/tollgate/store/sqlstore"
 )
 
 // BenchmarkKeyStore measures the reads a verification cache miss makes,
@@ -20,13 +19,6 @@ func BenchmarkKeyStore(b *testing.B) {
 	for _, d := range dialects {
 		stores = append(stores, candidate{d.String(), func(b *testing.B) apikey.Store { return newStore(b, newDatabase(b, d)).APIKeys() }})
 	}
-	// go-sql-driver/mysql prepares and then runs each statement (two
-	// round trips) unless told to interpolate the arguments itself.
-	stores = append(stores, candidate{"mysql-interpolate", func(b *testing.B) apikey.Store {
-		d := newDatabase(b, sqlstore.MySQL)
-		d.dsn += "&interpolateParams=true"
-		return newStore(b, d).APIKeys()
-	}})
 	for _, s := range stores {
 		b.Run(s.name, func(b *testing.B) { benchKeyStore(b, s.new(b)) })
 	}

@@ -7,10 +7,12 @@
 // The package imports no driver: open a *sql.DB with the driver of your
 // choice and name its [Dialect] in [New]. Tested with
 // github.com/jackc/pgx/v5/stdlib ([Postgres]), github.com/go-sql-driver/mysql
-// ([MySQL], against MariaDB; add interpolateParams=true to the DSN to save a
-// round trip per statement) and modernc.org/sqlite ([SQLite], pure Go; open
+// ([MySQL], against MariaDB) and modernc.org/sqlite ([SQLite], pure Go; open
 // it with "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" so writers
 // queue and readers run beside them).
+//
+// Reads use statements prepared on first use (except on PostgreSQL, where
+// pgx caches them itself); [Store.Close] releases them.
 //
 // # Schema
 //

@@ -30,9 +30,9 @@ const keyCols = `id, owner, name, plan, hash, secret_start, scopes, metadata, en
 
 // keyQueries are the KeyStore's statements in the Store's dialect.
 type keyQueries struct {
-	get, getByHash, list, insert, update, deleteKey, deleteHashes, notify string
-	insertHash                                                            []string // by number of rows, 1 to maxHashes
-	touch                                                                 string
+	get, getByHash, list                                   *stmt
+	insert, update, deleteKey, deleteHashes, touch, notify string
+	insertHash                                             []string // by number of rows, 1 to maxHashes
 }
 
 // maxHashes bounds the hashes inserted in one statement; keys with more
@@ -41,9 +41,9 @@ const maxHashes = 8
 
 func newKeyStore(s *Store) *KeyStore {
 	q := keyQueries{
-		get:          s.query(`SELECT ` + keyCols + ` FROM {p}api_keys WHERE id = ?`),
-		getByHash:    s.query(`SELECT k.` + strings.ReplaceAll(keyCols, ", ", ", k.") + ` FROM {p}api_key_hashes h JOIN {p}api_keys k ON k.id = h.key_id WHERE h.hash = ?`),
-		list:         s.query(`SELECT ` + keyCols + ` FROM {p}api_keys WHERE owner = ? AND id > ? ORDER BY id LIMIT ?`),
+		get:          s.newStmt(`SELECT ` + keyCols + ` FROM {p}api_keys WHERE id = ?`),
+		getByHash:    s.newStmt(`SELECT k.` + strings.ReplaceAll(keyCols, ", ", ", k.") + ` FROM {p}api_key_hashes h JOIN {p}api_keys k ON k.id = h.key_id WHERE h.hash = ?`),
+		list:         s.newStmt(`SELECT ` + keyCols + ` FROM {p}api_keys WHERE owner = ? AND id > ? ORDER BY id LIMIT ?`),
 		insert:       s.query(`INSERT INTO {p}api_keys (` + keyCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		update:       s.query(updateKey),
 		deleteKey:    s.query(`DELETE FROM {p}api_keys WHERE id = ?`),
@@ -64,27 +64,27 @@ const updateKey = `UPDATE {p}api_keys SET owner = ?, name = ?, plan = ?, hash = 
 
 // Get implements [apikey.Store].
 func (ks *KeyStore) Get(ctx context.Context, id string) (*apikey.Key, error) {
-	k, err := scanKey(ks.s.db.QueryRowContext(ctx, ks.q.get, id))
-	if err != nil {
-		return nil, ks.readErr(ctx, "get key", err)
-	}
-	return k, nil
+	return ks.getOne(ctx, "get key", ks.q.get, id)
 }
 
 // GetByHash implements [apikey.Store].
 func (ks *KeyStore) GetByHash(ctx context.Context, h apikey.Hash) (*apikey.Key, error) {
-	k, err := scanKey(ks.s.db.QueryRowContext(ctx, ks.q.getByHash, h[:]))
-	if err != nil {
-		return nil, ks.readErr(ctx, "get key by hash", err)
-	}
-	return k, nil
+	return ks.getOne(ctx, "get key by hash", ks.q.getByHash, h[:])
 }
 
-func (ks *KeyStore) readErr(ctx context.Context, op string, err error) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return apikey.ErrNotFound
+func (ks *KeyStore) getOne(ctx context.Context, op string, st *stmt, arg any) (*apikey.Key, error) {
+	row, err := ks.s.queryRow(ctx, st, arg)
+	if err != nil {
+		return nil, wrap(ctx, op, err)
 	}
-	return wrap(ctx, op, err)
+	k, err := scanKey(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apikey.ErrNotFound
+	}
+	if err != nil {
+		return nil, wrap(ctx, op, err)
+	}
+	return k, nil
 }
 
 // List implements [apikey.Store].
@@ -92,7 +92,7 @@ func (ks *KeyStore) List(ctx context.Context, owner, after string, limit int) ([
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := ks.s.db.QueryContext(ctx, ks.q.list, owner, after, limit)
+	rows, err := ks.s.queryRows(ctx, ks.q.list, owner, after, limit)
 	if err != nil {
 		return nil, wrap(ctx, "list keys", err)
 	}

@@ -43,6 +43,7 @@ type Store struct {
 	prefix  string
 	notify  bool
 	keys    *KeyStore
+	stmts   []*stmt
 }
 
 // Option configures a [Store].

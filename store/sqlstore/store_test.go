@@ -102,3 +102,22 @@ func TestTouchLastUsed(t *testing.T) {
 		})
 	}
 }
+
+func TestCloseReleasesStatements(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			s := newStore(t, newDatabase(t, d))
+			ctx := context.Background()
+			k := sampleKey()
+			require.NoError(t, s.APIKeys().Put(ctx, k))
+			_, err := s.APIKeys().Get(ctx, k.ID)
+			require.NoError(t, err)
+			require.NoError(t, s.Close())
+			require.NoError(t, s.Close(), "twice")
+			got, err := s.APIKeys().GetByHash(ctx, k.Hash)
+			require.NoError(t, err, "a closed Store prepares again")
+			assert.Equal(t, k.ID, got.ID)
+			assert.NoError(t, s.Close())
+		})
+	}
+}
