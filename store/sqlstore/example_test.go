@@ -15,7 +15,7 @@ import (
 )
 
 // An API key manager whose keys live in an SQLite file and so survive a
-// restart: the second Manager, as after a restart, verifies the key the
+// restart: the Manager of the second "process" verifies the key that the
 // first one made.
 func Example() {
 	dir, err := os.MkdirTemp("", "tollgate")
@@ -24,36 +24,30 @@ func Example() {
 	}
 	defer os.RemoveAll(dir)
 	dsn := "file:" + filepath.Join(dir, "keys.db") + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)"
-
 	ctx := context.Background()
-	plaintext := createKey(ctx, dsn)
 
-	db, err := sql.Open("sqlite", dsn)
+	keys, db := openKeys(ctx, dsn)
+	plaintext, _, err := keys.Create(ctx, apikey.Params{Owner: "acme", Plan: "gold"})
 	if err != nil {
 		log.Fatal(err)
 	}
+	db.Close()
+
+	keys, db = openKeys(ctx, dsn) // after a restart
 	defer db.Close()
-	store, err := sqlstore.New(db, sqlstore.SQLite)
-	if err != nil {
-		log.Fatal(err)
-	}
-	keys, err := apikey.NewManager(store.APIKeys())
-	if err != nil {
-		log.Fatal(err)
-	}
 	k, err := keys.Verify(ctx, plaintext)
 	fmt.Println(k.Owner, k.Plan, err)
 	// Output: acme gold <nil>
 }
 
-// createKey runs a first "process": it opens the database, creates the
-// tables and a key, and closes the database.
-func createKey(ctx context.Context, dsn string) string {
+// openKeys is what a program does at start-up: open the database, bring
+// its tables up to date (every instance may do this at once) and put a
+// Manager over the key store.
+func openKeys(ctx context.Context, dsn string) (*apikey.Manager, *sql.DB) {
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer db.Close()
 	store, err := sqlstore.New(db, sqlstore.SQLite)
 	if err != nil {
 		log.Fatal(err)
@@ -65,11 +59,7 @@ func createKey(ctx context.Context, dsn string) string {
 	if err != nil {
 		log.Fatal(err)
 	}
-	plaintext, _, err := keys.Create(ctx, apikey.Params{Owner: "acme", Plan: "gold"})
-	if err != nil {
-		log.Fatal(err)
-	}
-	return plaintext
+	return keys, db
 }
 
 // Subscribing to key changes on PostgreSQL with pgx, so every instance
