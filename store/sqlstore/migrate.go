@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"fmt"
 	"hash/fnv"
@@ -14,12 +15,18 @@ import (
 	"time"
 )
 
-// migrations holds the schema of each dialect as numbered files,
-// NNNN_name.sql, applied in order. A new table is a new file: applied
-// files are never edited.
+// embedded holds the schema of each dialect as numbered files,
+// migrations/<dialect>/NNNN_name.sql, applied in order. A new table (the
+// quota, usage or credential stores) is a new file in each dialect's
+// folder: applied files are never edited. Statements end with ';' at the
+// end of a line (so no procedural bodies), "{p}" stands for the table
+// prefix, and whole-line "--" comments are dropped.
 //
 //go:embed migrations
-var migrations embed.FS
+var embedded embed.FS
+
+// migrationFS is where Migrate reads the files; tests replace it.
+var migrationFS fs.FS = embedded
 
 // migration is one schema change.
 type migration struct {
@@ -50,8 +57,12 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return wrap(ctx, "migrate: lock", err)
 	}
 	err = s.migrate(ctx, conn, all)
-	if uerr := unlock(err == nil); err == nil && uerr != nil {
-		err = wrap(ctx, "migrate: unlock", uerr)
+	if uerr := unlock(err == nil); uerr != nil {
+		// The connection may still hold the lock: keep it out of the pool.
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		if err == nil {
+			err = wrap(ctx, "migrate: unlock", uerr)
+		}
 	}
 	return err
 }
@@ -101,8 +112,9 @@ func (s *Store) applied(ctx context.Context, conn *sql.Conn) (map[int64]bool, er
 	return done, nil
 }
 
-// apply runs one migration and records it. On PostgreSQL and SQLite that
-// is one transaction; MySQL commits each DDL statement by itself, so its
+// apply runs one migration and records it. On PostgreSQL that is one
+// transaction; on SQLite every pending migration shares the transaction
+// that holds the lock; MySQL commits each DDL statement by itself, so its
 // migration files use IF NOT EXISTS to be safe to resume.
 func (s *Store) apply(ctx context.Context, conn *sql.Conn, m migration) error {
 	record := s.query(`INSERT INTO {p}schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`)
@@ -186,7 +198,7 @@ func mysqlLock(ctx context.Context, conn *sql.Conn, name string) error {
 // migrations reads the dialect's migration files in version order.
 func (s *Store) migrations() ([]migration, error) {
 	dir := path.Join("migrations", s.dialect.String())
-	entries, err := fs.ReadDir(migrations, dir)
+	entries, err := fs.ReadDir(migrationFS, dir)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: migrations: %w", err)
 	}
@@ -209,7 +221,7 @@ func (s *Store) readMigration(file string) (migration, error) {
 	if !ok || err != nil || v <= 0 {
 		return migration{}, fmt.Errorf("sqlstore: migration %s: name is not NNNN_name.sql", file)
 	}
-	b, err := migrations.ReadFile(file)
+	b, err := fs.ReadFile(migrationFS, file)
 	if err != nil {
 		return migration{}, fmt.Errorf("sqlstore: migration %s: %w", file, err)
 	}
