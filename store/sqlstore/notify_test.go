@@ -118,3 +118,26 @@ func TestSubscribeNeedsPostgres(t *testing.T) {
 	_, err = newStore(t, newDatabase(t, sqlstore.Postgres)).Subscribe(context.Background(), nil, func(string) {})
 	assert.Error(t, err, "nil WaitFunc")
 }
+
+// TestWithNotifyOffSendsNothing relies on PostgreSQL delivering
+// notifications in commit order: the quiet store's write comes first, so
+// if it had notified, that would arrive before the loud store's.
+func TestWithNotifyOffSendsNothing(t *testing.T) {
+	loud, listener := twoInstances(t)
+	quiet, err := sqlstore.New(loud.DB(), sqlstore.Postgres, sqlstore.WithTablePrefix(loud.TablePrefix()), sqlstore.WithNotify(false))
+	require.NoError(t, err)
+	ctx := context.Background()
+	seen := make(chan string, 16)
+	sub, err := listener.Subscribe(ctx, pgxWait, func(id string) { seen <- id })
+	require.NoError(t, err)
+
+	k1, k2 := sampleKey(), sampleKey()
+	require.NoError(t, quiet.APIKeys().Put(ctx, k1))
+	require.NoError(t, loud.APIKeys().Put(ctx, k2))
+	assert.Equal(t, k2.ID, within(t, seen))
+
+	require.NoError(t, sub.Close(ctx))
+	require.NoError(t, sub.Close(ctx), "twice")
+	assert.Zero(t, listener.DB().Stats().OpenConnections,
+		"Close dropped the listening connection, the only one the pool had")
+}
