@@ -39,7 +39,8 @@ func (s *Store) channel() string { return s.prefix + "api_keys" }
 // each write sends NOTIFY in its transaction, and the Subscription holds
 // one pool connection to LISTEN on (so give the pool room for it).
 //
-// Subscribe returns once it is listening. If the connection fails it
+// onChange runs on the Subscription's goroutine, one call at a time, so it
+// should return quickly. Subscribe returns once it is listening. If the connection fails it
 // reconnects, backing off up to a second; notifications sent meanwhile
 // are lost, and the cache's TTL bounds how long a change goes unseen.
 // With MySQL or SQLite there is no notification: the TTL alone applies.
