@@ -9,8 +9,8 @@
 // github.com/jackc/pgx/v5/stdlib ([Postgres]), github.com/go-sql-driver/mysql
 // ([MySQL], against MariaDB) and modernc.org/sqlite ([SQLite], pure Go; open
 // it with "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" so writers
-// queue and readers run beside them; an in-memory database must be shared,
-// "file::memory:?cache=shared", or every pooled connection gets its own).
+// queue and readers run beside them; for an in-memory database call
+// db.SetMaxOpenConns(1), or every pooled connection gets one of its own).
 // No DSN option is needed otherwise: times are stored as integers, so
 // MySQL's parseTime does not matter.
 //
