@@ -47,6 +47,17 @@ func benchKeyStore(b *testing.B, s apikey.Store) {
 			}
 		}
 	})
+	b.Run("GetByHashParallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := s.GetByHash(ctx, k.Hash); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
 	b.Run("Put", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
