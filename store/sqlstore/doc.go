@@ -44,7 +44,7 @@
 // # Notifications
 //
 // On PostgreSQL every key write also sends NOTIFY in its transaction, and
-// [Store.Subscribe] listens on one connection and calls a function, such
+// [KeyStore.Subscribe] listens on one connection and calls a function, such
 // as [apikey.Manager.Invalidate], with the ID of each changed key: a key
 // revoked on one instance stops verifying on all of them at once, not after
 // the verification cache's TTL. database/sql cannot wait for a

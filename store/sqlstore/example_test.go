@@ -72,7 +72,7 @@ func openKeys(ctx context.Context, dsn string) (*apikey.Manager, *sql.DB) {
 //		}
 //		return n.Payload, nil
 //	}
-func ExampleStore_Subscribe() {
+func ExampleKeyStore_Subscribe() {
 	ctx := context.Background()
 	db, err := sql.Open("pgx", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
 	if err != nil {
@@ -87,7 +87,7 @@ func ExampleStore_Subscribe() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	sub, err := store.Subscribe(ctx, pgxWait, keys.Invalidate)
+	sub, err := store.APIKeys().Subscribe(ctx, pgxWait, keys.Invalidate)
 	if err != nil {
 		log.Fatal(err)
 	}

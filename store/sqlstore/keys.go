@@ -187,11 +187,11 @@ func (ks *KeyStore) Delete(ctx context.Context, id string) error {
 }
 
 // notifyChange tells subscribers that key id changed, when the
-// transaction commits; see [Store.Subscribe].
+// transaction commits; see [KeyStore.Subscribe].
 func (ks *KeyStore) notifyChange(ctx context.Context, tx *sql.Tx, id string) error {
 	if !ks.s.notify {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, ks.q.notify, ks.s.channel(), id)
+	_, err := tx.ExecContext(ctx, ks.q.notify, ks.channel(), id)
 	return err
 }

@@ -23,14 +23,11 @@ import (
 type WaitFunc func(ctx context.Context, dc any) (payload string, err error)
 
 // Subscription delivers notifications of key changes until closed; see
-// [Store.Subscribe]. It is safe for concurrent use.
+// [KeyStore.Subscribe]. It is safe for concurrent use.
 type Subscription struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 }
-
-// channel is the notification channel of the Store's key changes.
-func (s *Store) channel() string { return s.prefix + "api_keys" }
 
 // Subscribe calls onChange with the ID of every key that another
 // instance writes or deletes, typically [apikey.Manager.Invalidate], so a
@@ -40,35 +37,45 @@ func (s *Store) channel() string { return s.prefix + "api_keys" }
 // one pool connection to LISTEN on (so give the pool room for it).
 //
 // onChange runs on the Subscription's goroutine, one call at a time, so it
-// should return quickly. Subscribe returns once it is listening. If the connection fails it
-// reconnects, backing off up to a second; notifications sent meanwhile
-// are lost, and the cache's TTL bounds how long a change goes unseen.
-// With MySQL or SQLite there is no notification: the TTL alone applies.
-// Close the Subscription to release its connection.
-func (s *Store) Subscribe(ctx context.Context, wait WaitFunc, onChange func(keyID string)) (*Subscription, error) {
+// should return quickly. Subscribe returns once it is listening. If the
+// connection fails it reconnects, backing off up to a second;
+// notifications sent meanwhile are lost, and the cache's TTL bounds how
+// long a change goes unseen. With MySQL or SQLite there is no
+// notification: the TTL alone applies. Close the Subscription to release
+// its connection.
+func (ks *KeyStore) Subscribe(ctx context.Context, wait WaitFunc, onChange func(keyID string)) (*Subscription, error) {
+	return ks.s.subscribe(ctx, ks.channel(), wait, onChange)
+}
+
+// channel is the notification channel of key changes.
+func (ks *KeyStore) channel() string { return ks.s.prefix + "api_keys" }
+
+// subscribe calls onChange with the payload of each notification on
+// channel until the Subscription is closed.
+func (s *Store) subscribe(ctx context.Context, channel string, wait WaitFunc, onChange func(string)) (*Subscription, error) {
 	if s.dialect != Postgres || !s.notify {
 		return nil, errors.New("sqlstore: Subscribe needs the Postgres dialect with notifications on")
 	}
 	if wait == nil || onChange == nil {
 		return nil, errors.New("sqlstore: Subscribe needs a WaitFunc and an onChange function")
 	}
-	conn, err := s.listen(ctx)
+	conn, err := s.listen(ctx, channel)
 	if err != nil {
 		return nil, err
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	sub := &Subscription{cancel: cancel, done: make(chan struct{})}
-	go s.deliver(runCtx, sub.done, conn, wait, onChange)
+	go s.deliver(runCtx, sub.done, conn, channel, wait, onChange)
 	return sub, nil
 }
 
 // listen takes a connection out of the pool and LISTENs on it.
-func (s *Store) listen(ctx context.Context) (*sql.Conn, error) {
+func (s *Store) listen(ctx context.Context, channel string) (*sql.Conn, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, wrap(ctx, "subscribe", err)
 	}
-	if _, err := conn.ExecContext(ctx, `LISTEN "`+s.channel()+`"`); err != nil {
+	if _, err := conn.ExecContext(ctx, `LISTEN "`+channel+`"`); err != nil {
 		conn.Close()
 		return nil, wrap(ctx, "subscribe: listen", err)
 	}
@@ -76,7 +83,7 @@ func (s *Store) listen(ctx context.Context) (*sql.Conn, error) {
 }
 
 // deliver waits for notifications until ctx ends, reconnecting as needed.
-func (s *Store) deliver(ctx context.Context, done chan struct{}, conn *sql.Conn, wait WaitFunc, onChange func(string)) {
+func (s *Store) deliver(ctx context.Context, done chan struct{}, conn *sql.Conn, channel string, wait WaitFunc, onChange func(string)) {
 	defer close(done)
 	backoff := 10 * time.Millisecond
 	for {
@@ -88,7 +95,7 @@ func (s *Store) deliver(ctx context.Context, done chan struct{}, conn *sql.Conn,
 			return
 		}
 		var err error
-		if conn, err = s.listen(ctx); err != nil {
+		if conn, err = s.listen(ctx, channel); err != nil {
 			select {
 			case <-ctx.Done():
 				return

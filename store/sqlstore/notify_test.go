@@ -57,7 +57,7 @@ func TestSubscribeInvalidatesOtherInstances(t *testing.T) {
 	require.NoError(t, err)
 
 	seen := make(chan string, 16)
-	sub, err := b.Subscribe(ctx, pgxWait, func(id string) { mb.Invalidate(id); seen <- id })
+	sub, err := b.APIKeys().Subscribe(ctx, pgxWait, func(id string) { mb.Invalidate(id); seen <- id })
 	require.NoError(t, err)
 	defer func() { assert.NoError(t, sub.Close(ctx)) }()
 
@@ -82,7 +82,7 @@ func TestSubscribeReconnects(t *testing.T) {
 	a, b := twoInstances(t)
 	ctx := context.Background()
 	seen := make(chan string, 64)
-	sub, err := b.Subscribe(ctx, pgxWait, func(id string) { seen <- id })
+	sub, err := b.APIKeys().Subscribe(ctx, pgxWait, func(id string) { seen <- id })
 	require.NoError(t, err)
 	defer func() { assert.NoError(t, sub.Close(ctx)) }()
 
@@ -110,12 +110,12 @@ func TestSubscribeReconnects(t *testing.T) {
 
 func TestSubscribeNeedsPostgres(t *testing.T) {
 	s := newStore(t, newDatabase(t, sqlstore.SQLite))
-	_, err := s.Subscribe(context.Background(), pgxWait, func(string) {})
+	_, err := s.APIKeys().Subscribe(context.Background(), pgxWait, func(string) {})
 	assert.Error(t, err)
 	pg := newStore(t, newDatabase(t, sqlstore.Postgres), sqlstore.WithNotify(false))
-	_, err = pg.Subscribe(context.Background(), pgxWait, func(string) {})
+	_, err = pg.APIKeys().Subscribe(context.Background(), pgxWait, func(string) {})
 	assert.Error(t, err, "notifications turned off")
-	_, err = newStore(t, newDatabase(t, sqlstore.Postgres)).Subscribe(context.Background(), nil, func(string) {})
+	_, err = newStore(t, newDatabase(t, sqlstore.Postgres)).APIKeys().Subscribe(context.Background(), nil, func(string) {})
 	assert.Error(t, err, "nil WaitFunc")
 }
 
@@ -128,7 +128,7 @@ func TestWithNotifyOffSendsNothing(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 	seen := make(chan string, 16)
-	sub, err := listener.Subscribe(ctx, pgxWait, func(id string) { seen <- id })
+	sub, err := listener.APIKeys().Subscribe(ctx, pgxWait, func(id string) { seen <- id })
 	require.NoError(t, err)
 
 	k1, k2 := sampleKey(), sampleKey()

@@ -66,7 +66,7 @@ func WithTablePrefix(p string) Option {
 }
 
 // WithNotify turns PostgreSQL notifications of key changes on or off; see
-// [Store.Subscribe]. It is ignored by the other dialects. Default: on.
+// [KeyStore.Subscribe]. It is ignored by the other dialects. Default: on.
 func WithNotify(on bool) Option {
 	return func(s *Store) error { s.notify = on; return nil }
 }
