@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/tollgate/tollgate/apikey"
 	"github.com/tollgate/tollgate/apikey/apikeytest"
@@ -46,6 +47,29 @@ func TestWritersOfDifferentKeysDoNotConflict(t *testing.T) {
 				})
 			}
 			wg.Wait()
+		})
+	}
+}
+
+// TestManyPreviousSecrets indexes more hashes than one INSERT carries,
+// one of them twice.
+func TestManyPreviousSecrets(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			ks := newStore(t, newDatabase(t, d)).APIKeys()
+			ctx := context.Background()
+			k := sampleKey()
+			for i := range 19 {
+				h := apikey.HashKey(fmt.Sprint(k.ID, i%18))
+				k.Previous = append(k.Previous, apikey.PreviousSecret{Hash: h, ExpiresAt: k.CreatedAt})
+			}
+			require.NoError(t, ks.Put(ctx, k))
+			for _, h := range k.Hashes() {
+				got, err := ks.GetByHash(ctx, h)
+				require.NoError(t, err)
+				assert.Equal(t, k.ID, got.ID)
+				assert.Len(t, got.Previous, 19)
+			}
 		})
 	}
 }
