@@ -66,7 +66,11 @@ func openKeys(ctx context.Context, dsn string) (*apikey.Manager, *sql.DB) {
 // drops a revoked key from its cache at once. pgxWait is:
 //
 //	func pgxWait(ctx context.Context, dc any) (string, error) {
-//		n, err := dc.(*stdlib.Conn).Conn().WaitForNotification(ctx)
+//		c, ok := dc.(*stdlib.Conn)
+//		if !ok {
+//			return "", fmt.Errorf("not a pgx connection: %T", dc)
+//		}
+//		n, err := c.Conn().WaitForNotification(ctx)
 //		if err != nil {
 //			return "", err
 //		}

@@ -14,7 +14,11 @@ import (
 // caller supplies this for its driver; for github.com/jackc/pgx/v5/stdlib:
 //
 //	func(ctx context.Context, dc any) (string, error) {
-//		n, err := dc.(*stdlib.Conn).Conn().WaitForNotification(ctx)
+//		c, ok := dc.(*stdlib.Conn)
+//		if !ok {
+//			return "", fmt.Errorf("not a pgx connection: %T", dc)
+//		}
+//		n, err := c.Conn().WaitForNotification(ctx)
 //		if err != nil {
 //			return "", err
 //		}
@@ -41,8 +45,8 @@ type Subscription struct {
 // connection fails it reconnects, backing off up to a second;
 // notifications sent meanwhile are lost, and the cache's TTL bounds how
 // long a change goes unseen. With MySQL or SQLite there is no
-// notification: the TTL alone applies. Close the Subscription to release
-// its connection.
+// notification: the TTL alone applies. Close the Subscription, before the
+// *sql.DB, to release its connection.
 func (ks *KeyStore) Subscribe(ctx context.Context, wait WaitFunc, onChange func(keyID string)) (*Subscription, error) {
 	return ks.s.subscribe(ctx, ks.channel(), wait, onChange)
 }
@@ -82,33 +86,41 @@ func (s *Store) listen(ctx context.Context, channel string) (*sql.Conn, error) {
 	return conn, nil
 }
 
+// Reconnection backoff of a Subscription.
+const (
+	minBackoff = 10 * time.Millisecond
+	maxBackoff = time.Second
+)
+
 // deliver waits for notifications until ctx ends, reconnecting as needed.
+// The backoff grows until a connection delivers something, so a WaitFunc
+// that fails at once cannot spin against the server.
 func (s *Store) deliver(ctx context.Context, done chan struct{}, conn *sql.Conn, channel string, wait WaitFunc, onChange func(string)) {
 	defer close(done)
-	backoff := 10 * time.Millisecond
+	backoff := minBackoff
 	for {
-		if conn != nil {
-			waitAll(ctx, conn, wait, onChange)
-			backoff = 10 * time.Millisecond
+		if waitAll(ctx, conn, wait, onChange) > 0 {
+			backoff = minBackoff
 		}
-		if ctx.Err() != nil {
-			return
-		}
-		var err error
-		if conn, err = s.listen(ctx, channel); err != nil {
+		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-time.After(backoff):
 			}
-			backoff = min(2*backoff, time.Second)
+			backoff = min(2*backoff, maxBackoff)
+			var err error
+			if conn, err = s.listen(ctx, channel); err == nil {
+				break
+			}
 		}
 	}
 }
 
 // waitAll delivers notifications from conn until waiting fails, then
-// drops conn from the pool: it is listening, and may be broken.
-func waitAll(ctx context.Context, conn *sql.Conn, wait WaitFunc, onChange func(string)) {
+// drops conn from the pool: it is listening, and may be broken. It
+// returns how many it delivered.
+func waitAll(ctx context.Context, conn *sql.Conn, wait WaitFunc, onChange func(string)) (n int) {
 	_ = conn.Raw(func(dc any) error {
 		for {
 			id, err := wait(ctx, dc)
@@ -116,9 +128,11 @@ func waitAll(ctx context.Context, conn *sql.Conn, wait WaitFunc, onChange func(s
 				return driver.ErrBadConn
 			}
 			onChange(id)
+			n++
 		}
 	})
 	conn.Close()
+	return n
 }
 
 // Close stops the Subscription and releases its connection, waiting for

@@ -2,6 +2,8 @@ package sqlstore_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -15,7 +17,11 @@ import (
 
 // pgxWait is the WaitFunc for github.com/jackc/pgx/v5/stdlib.
 func pgxWait(ctx context.Context, dc any) (string, error) {
-	n, err := dc.(*stdlib.Conn).Conn().WaitForNotification(ctx)
+	c, ok := dc.(*stdlib.Conn)
+	if !ok {
+		return "", fmt.Errorf("not a pgx connection: %T", dc)
+	}
+	n, err := c.Conn().WaitForNotification(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -140,4 +146,27 @@ func TestWithNotifyOffSendsNothing(t *testing.T) {
 	require.NoError(t, sub.Close(ctx), "twice")
 	assert.Zero(t, listener.DB().Stats().OpenConnections,
 		"Close dropped the listening connection, the only one the pool had")
+}
+
+// TestFailingWaitBacksOff checks that a WaitFunc that fails at once (here,
+// one written for another driver) makes the Subscription reconnect with a
+// growing pause, not in a tight loop against the server.
+func TestFailingWaitBacksOff(t *testing.T) {
+	s := newStore(t, newDatabase(t, sqlstore.Postgres))
+	ctx := context.Background()
+	calls := make(chan time.Time, 8)
+	failing := func(context.Context, any) (string, error) {
+		select {
+		case calls <- time.Now():
+		default:
+		}
+		return "", errors.New("not my driver")
+	}
+	sub, err := s.APIKeys().Subscribe(ctx, failing, func(string) { t.Error("nothing to deliver") })
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, sub.Close(ctx)) }()
+	first := within(t, calls)
+	within(t, calls)
+	third := within(t, calls)
+	assert.GreaterOrEqual(t, third.Sub(first), 30*time.Millisecond, "10 ms, then 20 ms between attempts")
 }
