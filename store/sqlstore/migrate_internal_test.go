@@ -2,14 +2,20 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	_ "modernc.org/sqlite"
+
+	"github.com/tollgate/tollgate/apikey"
+	"github.com/tollgate/tollgate/internal/testkit"
 )
 
 // TestMigrationFailsWhole checks that a migration that fails part-way
@@ -72,4 +78,64 @@ func tableExists(t *testing.T, db *sql.DB, name string) bool {
 	var n int
 	require.NoError(t, db.QueryRow("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", name).Scan(&n))
 	return n == 1
+}
+
+// TestMigrateWaitsForTheLock holds the migration lock on one connection
+// and checks that Migrate from another pool waits for it, gives up when
+// its context does, and runs once the lock is free.
+func TestMigrateWaitsForTheLock(t *testing.T) {
+	tests := []struct {
+		dialect Dialect
+		driver  string
+		dsn     func(t *testing.T) string
+	}{
+		{Postgres, "pgx", func(t *testing.T) string { return testkit.PostgresDSN(t) }},
+		{MySQL, "mysql", func(t *testing.T) string { return testkit.MySQLDSN(t) }},
+		{SQLite, "sqlite", func(t *testing.T) string {
+			return "file:" + filepath.Join(t.TempDir(), "l.db") + "?_pragma=busy_timeout(100)"
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dialect.String(), func(t *testing.T) {
+			dsn := tt.dsn(t)
+			prefix := "l" + strings.ToLower(rand.Text()[:10]) + "_"
+			holder, waiter := openStore(t, tt.driver, dsn, tt.dialect, prefix), openStore(t, tt.driver, dsn, tt.dialect, prefix)
+			t.Cleanup(func() { dropTables(t, waiter) })
+			ctx := context.Background()
+			conn, err := holder.db.Conn(ctx)
+			require.NoError(t, err)
+			defer conn.Close()
+			unlock, err := holder.lock(ctx, conn)
+			require.NoError(t, err)
+
+			short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+			defer cancel()
+			err = waiter.Migrate(short)
+			if tt.dialect == SQLite { // the busy timeout ends the wait first
+				assert.ErrorContains(t, err, "locked")
+			} else {
+				assert.Equal(t, context.DeadlineExceeded, err)
+			}
+			require.NoError(t, unlock(false))
+			require.NoError(t, waiter.Migrate(ctx))
+			_, err = waiter.APIKeys().Get(ctx, "x")
+			assert.ErrorIs(t, err, apikey.ErrNotFound, "the tables exist")
+		})
+	}
+}
+
+func openStore(t *testing.T, driver, dsn string, d Dialect, prefix string) *Store {
+	db, err := sql.Open(driver, dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	s, err := New(db, d, WithTablePrefix(prefix))
+	require.NoError(t, err)
+	return s
+}
+
+func dropTables(t *testing.T, s *Store) {
+	for _, table := range []string{"api_key_hashes", "api_keys", "schema_migrations"} {
+		_, err := s.db.Exec("DROP TABLE IF EXISTS " + s.prefix + table)
+		assert.NoError(t, err)
+	}
 }
