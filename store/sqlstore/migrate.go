@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -147,52 +148,63 @@ func (s *Store) apply(ctx context.Context, conn *sql.Conn, m migration) error {
 // lock takes the dialect's migration lock on conn and returns its release,
 // which for SQLite commits (ok) or rolls back the enclosing transaction.
 func (s *Store) lock(ctx context.Context, conn *sql.Conn) (unlock func(ok bool) error, err error) {
-	release := func(ok bool) error { return nil }
 	switch s.dialect {
 	case Postgres:
-		h := fnv.New64a()
-		h.Write([]byte("tollgate migrate " + s.prefix))
-		key := int64(h.Sum64())
-		_, err = conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", key)
-		release = func(bool) error {
-			_, err := conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key)
-			return err
-		}
+		return postgresLock(ctx, conn, s.prefix)
 	case MySQL:
-		err = mysqlLock(ctx, conn, "tollgate_migrate:"+s.prefix)
-		release = func(bool) error {
-			_, err := conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", "tollgate_migrate:"+s.prefix)
-			return err
-		}
-	case SQLite:
-		_, err = conn.ExecContext(ctx, "BEGIN IMMEDIATE")
-		release = func(ok bool) error {
-			end := map[bool]string{true: "COMMIT", false: "ROLLBACK"}[ok]
-			_, err := conn.ExecContext(context.WithoutCancel(ctx), end)
-			return err
-		}
+		return mysqlLock(ctx, conn, "tollgate_migrate:"+s.prefix)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return release, nil
+	return sqliteLock(ctx, conn)
 }
 
-// mysqlLock waits for the named lock a second at a time, so a cancelled
-// context stops the wait.
-func mysqlLock(ctx context.Context, conn *sql.Conn, name string) error {
+// postgresLock takes a session advisory lock keyed by the prefix.
+func postgresLock(ctx context.Context, conn *sql.Conn, prefix string) (func(bool) error, error) {
+	h := fnv.New64a()
+	h.Write([]byte("tollgate migrate " + prefix))
+	key := int64(h.Sum64())
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
+		return nil, err
+	}
+	return func(bool) error {
+		_, err := conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key)
+		return err
+	}, nil
+}
+
+// mysqlLock takes a named lock, waiting a second at a time so that a
+// cancelled context stops the wait.
+func mysqlLock(ctx context.Context, conn *sql.Conn, name string) (func(bool) error, error) {
 	for {
 		var got sql.NullInt64
 		if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, 1)", name).Scan(&got); err != nil {
-			return err
+			return nil, err
 		}
 		if got.Valid && got.Int64 == 1 {
-			return nil
+			break
 		}
 		if err := ctx.Err(); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	return func(bool) error {
+		_, err := conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", name)
+		return err
+	}, nil
+}
+
+// sqliteLock opens a write transaction: SQLite has one writer at a time.
+func sqliteLock(ctx context.Context, conn *sql.Conn) (func(bool) error, error) {
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return nil, err
+	}
+	return func(ok bool) error {
+		end := "ROLLBACK"
+		if ok {
+			end = "COMMIT"
+		}
+		_, err := conn.ExecContext(context.WithoutCancel(ctx), end)
+		return err
+	}, nil
 }
 
 // migrations reads the dialect's migration files in version order.
@@ -210,7 +222,12 @@ func (s *Store) migrations() ([]migration, error) {
 		}
 		all = append(all, m)
 	}
-	slices.SortFunc(all, func(a, b migration) int { return int(a.version - b.version) })
+	slices.SortFunc(all, func(a, b migration) int { return cmp.Compare(a.version, b.version) })
+	for i := 1; i < len(all); i++ {
+		if all[i].version == all[i-1].version {
+			return nil, fmt.Errorf("sqlstore: two %s migrations numbered %d", s.dialect, all[i].version)
+		}
+	}
 	return all, nil
 }
 

@@ -51,6 +51,9 @@ func TestMigrationFailsWhole(t *testing.T) {
 	require.NoError(t, s.Migrate(ctx))
 	assert.Equal(t, []int64{1, 2, 3}, versions(t, db), "a new file is a new version")
 
+	files["migrations/sqlite/0003_again.sql"] = &fstest.MapFile{Data: []byte("SELECT 1;\n")}
+	assert.ErrorContains(t, s.Migrate(ctx), "two sqlite migrations numbered 3")
+	delete(files, "migrations/sqlite/0003_again.sql")
 	files["migrations/sqlite/third.sql"] = &fstest.MapFile{Data: []byte("SELECT 1;\n")}
 	assert.ErrorContains(t, s.Migrate(ctx), "NNNN_name.sql")
 }
