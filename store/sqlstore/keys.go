@@ -1,11 +1,9 @@
 package sqlstore
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
-	"slices"
 	"strings"
 
 	"github.com/tollgate/tollgate/apikey"
@@ -30,9 +28,10 @@ const keyCols = `id, owner, name, plan, hash, secret_start, scopes, metadata, en
 
 // keyQueries are the KeyStore's statements in the Store's dialect.
 type keyQueries struct {
-	get, getByHash, list                                   *stmt
-	insert, update, deleteKey, deleteHashes, touch, notify string
-	insertHash                                             []string // by number of rows, 1 to maxHashes
+	get, getByHash, list                     *stmt
+	insert, update, deleteKey, touch, notify string
+	hashesOf, deleteHash                     string
+	insertHash                               []string // by number of rows, 1 to maxHashes
 }
 
 // maxHashes bounds the hashes inserted in one statement; keys with more
@@ -41,15 +40,16 @@ const maxHashes = 8
 
 func newKeyStore(s *Store) *KeyStore {
 	q := keyQueries{
-		get:          s.newStmt(`SELECT ` + keyCols + ` FROM {p}api_keys WHERE id = ?`),
-		getByHash:    s.newStmt(`SELECT k.` + strings.ReplaceAll(keyCols, ", ", ", k.") + ` FROM {p}api_key_hashes h JOIN {p}api_keys k ON k.id = h.key_id WHERE h.hash = ?`),
-		list:         s.newStmt(`SELECT ` + keyCols + ` FROM {p}api_keys WHERE owner = ? AND id > ? ORDER BY id LIMIT ?`),
-		insert:       s.query(`INSERT INTO {p}api_keys (` + keyCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		update:       s.query(updateKey),
-		deleteKey:    s.query(`DELETE FROM {p}api_keys WHERE id = ?`),
-		deleteHashes: s.query(`DELETE FROM {p}api_key_hashes WHERE key_id = ?`),
-		touch:        s.query(`UPDATE {p}api_keys SET last_used_at = ?, version = version + 1 WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`),
-		notify:       s.query(`SELECT pg_notify(?, ?)`),
+		get:        s.newStmt(`SELECT ` + keyCols + ` FROM {p}api_keys WHERE id = ?`),
+		getByHash:  s.newStmt(`SELECT k.` + strings.ReplaceAll(keyCols, ", ", ", k.") + ` FROM {p}api_key_hashes h JOIN {p}api_keys k ON k.id = h.key_id WHERE h.hash = ?`),
+		list:       s.newStmt(`SELECT ` + keyCols + ` FROM {p}api_keys WHERE owner = ? AND id > ? ORDER BY id LIMIT ?`),
+		insert:     s.query(`INSERT INTO {p}api_keys (` + keyCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		update:     s.query(updateKey),
+		deleteKey:  s.query(`DELETE FROM {p}api_keys WHERE id = ?`),
+		hashesOf:   s.query(`SELECT hash FROM {p}api_key_hashes WHERE key_id = ?`),
+		deleteHash: s.query(`DELETE FROM {p}api_key_hashes WHERE hash = ?`),
+		touch:      s.query(`UPDATE {p}api_keys SET last_used_at = ?, version = version + 1 WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`),
+		notify:     s.query(`SELECT pg_notify(?, ?)`),
 	}
 	for n := 1; n <= maxHashes; n++ {
 		rows := strings.TrimSuffix(strings.Repeat("(?, ?), ", n), ", ")
@@ -112,9 +112,10 @@ func (ks *KeyStore) List(ctx context.Context, owner, after string, limit int) ([
 }
 
 // Put implements [apikey.Store]: an INSERT for version 1, otherwise an
-// UPDATE guarded by "version = k.Version-1", then the key's hashes
-// replaced, all in one transaction. A duplicate ID or hash, a stale
-// version or a deadlock that persists reports [apikey.ErrConflict].
+// UPDATE guarded by "version = k.Version-1", then the hashes the key no
+// longer has dropped and its new ones added, all in one transaction. A
+// duplicate ID or hash, a stale version or a deadlock that persists
+// reports [apikey.ErrConflict].
 func (ks *KeyStore) Put(ctx context.Context, k *apikey.Key) error {
 	row, err := encodeKey(k)
 	if err != nil {
@@ -124,12 +125,13 @@ func (ks *KeyStore) Put(ctx context.Context, k *apikey.Key) error {
 		if err := ks.writeRow(ctx, tx, k, row); err != nil {
 			return err
 		}
+		var old []apikey.Hash
 		if k.Version > 1 {
-			if _, err := tx.ExecContext(ctx, ks.q.deleteHashes, k.ID); err != nil {
+			if old, err = ks.hashesOf(ctx, tx, k.ID); err != nil {
 				return err
 			}
 		}
-		if err := ks.insertHashes(ctx, tx, k); err != nil {
+		if err := ks.reindex(ctx, tx, k.ID, old, k.Hashes()); err != nil {
 			return err
 		}
 		return ks.notifyChange(ctx, tx, k.ID)
@@ -155,31 +157,18 @@ func (ks *KeyStore) writeRow(ctx context.Context, tx *sql.Tx, k *apikey.Key, row
 	return nil
 }
 
-// insertHashes indexes k's distinct hashes, in byte order so concurrent
-// writers lock them in the same order.
-func (ks *KeyStore) insertHashes(ctx context.Context, tx *sql.Tx, k *apikey.Key) error {
-	hs := k.Hashes()
-	slices.SortFunc(hs, func(a, b apikey.Hash) int { return bytes.Compare(a[:], b[:]) })
-	hs = slices.Compact(hs)
-	for chunk := range slices.Chunk(hs, maxHashes) {
-		args := make([]any, 0, 2*len(chunk))
-		for _, h := range chunk {
-			args = append(args, h[:], k.ID)
-		}
-		if _, err := tx.ExecContext(ctx, ks.q.insertHash[len(chunk)-1], args...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Delete implements [apikey.Store].
+// Delete implements [apikey.Store]. Like Put, it locks the key's row
+// before it touches the key's hashes.
 func (ks *KeyStore) Delete(ctx context.Context, id string) error {
 	return ks.s.inTx(ctx, "delete key", apikey.ErrConflict, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, ks.q.deleteHashes, id); err != nil {
+		if _, err := tx.ExecContext(ctx, ks.q.deleteKey, id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, ks.q.deleteKey, id); err != nil {
+		old, err := ks.hashesOf(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := ks.reindex(ctx, tx, id, old, nil); err != nil {
 			return err
 		}
 		return ks.notifyChange(ctx, tx, id)
