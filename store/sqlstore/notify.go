@@ -33,8 +33,9 @@ type Subscription struct {
 	done   chan struct{}
 }
 
-// Subscribe calls onChange with the ID of every key that another
-// instance writes or deletes, typically [apikey.Manager.Invalidate], so a
+// Subscribe calls onChange with the ID of every key written or deleted
+// through these tables, by any instance (this one included), typically
+// [apikey.Manager.Invalidate], so a
 // revoked or re-planned key stops verifying everywhere at once instead
 // of after the verification cache's TTL. It works on PostgreSQL only:
 // each write sends NOTIFY in its transaction, and the Subscription holds

@@ -13,13 +13,13 @@ type Dialect int
 
 // The dialects a [Store] speaks.
 const (
-	// Postgres is PostgreSQL 12 or later, for example through
+	// Postgres is PostgreSQL (tested on 15), for example through
 	// github.com/jackc/pgx/v5/stdlib.
 	Postgres Dialect = iota + 1
-	// MySQL is MySQL 8 or MariaDB 10.5 or later, for example through
-	// github.com/go-sql-driver/mysql.
+	// MySQL is MariaDB (tested on 10.11) or MySQL 8 (written for, not
+	// tested), for example through github.com/go-sql-driver/mysql.
 	MySQL
-	// SQLite is SQLite 3.35 or later, for example through modernc.org/sqlite.
+	// SQLite is SQLite, for example through modernc.org/sqlite (tested).
 	SQLite
 )
 
