@@ -17,22 +17,32 @@ import (
 
 // hashesOf returns the hashes indexed for key id.
 func (ks *KeyStore) hashesOf(ctx context.Context, tx *sql.Tx, id string) ([]apikey.Hash, error) {
-	rows, err := tx.QueryContext(ctx, ks.q.hashesOf, id)
+	raw, err := column[[]byte](tx.QueryContext(ctx, ks.q.hashesOf, id))
+	if err != nil {
+		return nil, err
+	}
+	hs := make([]apikey.Hash, len(raw))
+	for i, b := range raw {
+		copy(hs[i][:], b)
+	}
+	return hs, nil
+}
+
+// column reads the single column of every row, closing rows.
+func column[T any](rows *sql.Rows, err error) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var hs []apikey.Hash
+	var vs []T
 	for rows.Next() {
-		var b []byte
-		if err := rows.Scan(&b); err != nil {
+		var v T
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		var h apikey.Hash
-		copy(h[:], b)
-		hs = append(hs, h)
+		vs = append(vs, v)
 	}
-	return hs, rows.Err()
+	return vs, rows.Err()
 }
 
 // reindex makes the index hold want, not old, for key id. Both changes

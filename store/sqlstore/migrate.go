@@ -94,21 +94,13 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS {p}schema_migrations (
 )`
 
 func (s *Store) applied(ctx context.Context, conn *sql.Conn) (map[int64]bool, error) {
-	rows, err := conn.QueryContext(ctx, s.query(`SELECT version FROM {p}schema_migrations`))
+	versions, err := column[int64](conn.QueryContext(ctx, s.query(`SELECT version FROM {p}schema_migrations`)))
 	if err != nil {
 		return nil, wrap(ctx, "migrate: read schema_migrations", err)
 	}
-	defer rows.Close()
-	done := make(map[int64]bool)
-	for rows.Next() {
-		var v int64
-		if err := rows.Scan(&v); err != nil {
-			return nil, wrap(ctx, "migrate: read schema_migrations", err)
-		}
+	done := make(map[int64]bool, len(versions))
+	for _, v := range versions {
 		done[v] = true
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap(ctx, "migrate: read schema_migrations", err)
 	}
 	return done, nil
 }

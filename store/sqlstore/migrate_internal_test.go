@@ -63,16 +63,8 @@ func versions(t *testing.T, db *sql.DB) []int64 {
 	if !tableExists(t, db, "m_schema_migrations") {
 		return nil
 	}
-	rows, err := db.Query("SELECT version FROM m_schema_migrations ORDER BY version")
+	vs, err := column[int64](db.Query("SELECT version FROM m_schema_migrations ORDER BY version"))
 	require.NoError(t, err)
-	defer rows.Close()
-	var vs []int64
-	for rows.Next() {
-		var v int64
-		require.NoError(t, rows.Scan(&v))
-		vs = append(vs, v)
-	}
-	require.NoError(t, rows.Err())
 	return vs
 }
 
