@@ -66,8 +66,8 @@ func (st *stmt) prepare(ctx context.Context, db *sql.DB) (*sql.Stmt, error) {
 }
 
 // Close releases the statements the Store prepared. It does not close
-// the *sql.DB (closing that releases them too). A Store used after Close
-// prepares them again.
+// the *sql.DB (closing that releases them too). Reads running during
+// Close may fail; a Store used after Close prepares them again.
 func (s *Store) Close() error {
 	var errs []error
 	for _, st := range s.stmts {
