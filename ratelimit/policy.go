@@ -1,0 +1,62 @@
+package ratelimit
+
+import (
+	"fmt"
+
+	"github.com/tollgate/tollgate/internal/rlheader"
+)
+
+// Policy is a named set of limits that apply together: a request passes
+// only if every limit admits it. Build one with [NewPolicy] once (per
+// route, per usage plan) and reuse it: its header values are formatted
+// in advance so that requests do not pay for them. A Policy is immutable
+// and safe for concurrent use.
+type Policy struct {
+	name    string
+	limits  []Limit
+	buckets []string
+	header  []string // RateLimit-Policy value, shared read-only
+}
+
+// NewPolicy returns a policy of limits. Policies count apart: the same
+// limit in two policies keeps two counters per key, unless the limit is
+// Global, in which case every policy holding a Global limit of that name
+// shares one counter. name is typically a route pattern or a plan; it may
+// be empty. Limits without a name get one from their period; names must
+// be unique within the policy.
+func NewPolicy(name string, limits ...Limit) (*Policy, error) {
+	if len(limits) == 0 {
+		return nil, fmt.Errorf("%w: policy %q has no limits", ErrInvalidLimit, name)
+	}
+	p := &Policy{name: name, limits: make([]Limit, len(limits)), buckets: make([]string, len(limits))}
+	seen := make(map[string]bool, len(limits))
+	hps := make([]rlheader.Policy, len(limits))
+	for i, l := range limits {
+		if err := l.Validate(); err != nil {
+			return nil, fmt.Errorf("policy %q: %w", name, err)
+		}
+		l.Name = l.name()
+		if seen[l.Name] {
+			return nil, fmt.Errorf("%w: policy %q names two limits %q", ErrInvalidLimit, name, l.Name)
+		}
+		seen[l.Name] = true
+		p.limits[i], hps[i] = l, l.headerPolicy()
+		p.buckets[i] = name + "\x00" + l.Name
+		if l.Global {
+			p.buckets[i] = "\x00global\x00" + l.Name
+		}
+	}
+	p.header = []string{rlheader.FormatPolicies(hps...)}
+	return p, nil
+}
+
+// Name returns the policy's name.
+func (p *Policy) Name() string { return p.name }
+
+// Limits returns a copy of the policy's limits, each with its Name set.
+func (p *Policy) Limits() []Limit { return append([]Limit(nil), p.limits...) }
+
+// HeaderValue returns the policy's RateLimit-Policy field value, e.g.
+// `second;q=20;w=2, hour;q=1000;w=3600`. A caller merging several
+// policies into one field joins values with ", ".
+func (p *Policy) HeaderValue() string { return p.header[0] }
