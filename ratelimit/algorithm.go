@@ -134,16 +134,14 @@ func (l Limit) takeSliding(s *State, now, cost int64) Result {
 		*s = State{Time: idx + 1}
 	}
 	elapsed := now - idx*p
-	weight := float64(p-elapsed) / float64(p)
-	est := float64(s.Prev)*weight + float64(s.Count)
-	r := Result{Allowed: est+float64(cost) <= float64(l.Quota)+bucketEpsilon, Limit: l}
+	prev := weighted(s.Prev, p, elapsed)
+	r := Result{Allowed: prev+s.Count+cost <= l.Quota, Limit: l}
 	if r.Allowed {
 		s.Count = max(0, s.Count+cost)
-		est = float64(s.Prev)*weight + float64(s.Count)
 	} else {
 		r.RetryAfter = l.slidingWait(s, elapsed, cost)
 	}
-	r.Remaining = max(0, int64(float64(l.Quota)-est+bucketEpsilon))
+	r.Remaining = max(0, l.Quota-prev-s.Count)
 	switch {
 	case s.Count > 0:
 		r.Reset = time.Duration(2*p - elapsed)
@@ -156,15 +154,41 @@ func (l Limit) takeSliding(s *State, now, cost int64) Result {
 // slidingWait is how long a refused take of cost must wait until the
 // weighted estimate leaves room for it.
 func (l Limit) slidingWait(s *State, elapsed, cost int64) time.Duration {
-	p, q := float64(l.Period), float64(l.Quota)
-	if s.Count+cost <= l.Quota { // room appears as the previous window fades
-		w := (q - float64(s.Count+cost)) / float64(s.Prev)
-		return ceilDuration(p*(1-w) - float64(elapsed))
+	p := int64(l.Period)
+	if room := l.Quota - s.Count - cost; room >= 0 { // the previous window fades
+		return time.Duration(fadeTime(s.Prev, p, room) - elapsed)
 	}
-	// Wait for the next window, where the current count becomes the
-	// previous one and fades in turn.
-	w := (q - float64(cost)) / float64(s.Count)
-	return ceilDuration(p - float64(elapsed) + p*(1-w))
+	// Wait for the next window, where today's count is the one that fades.
+	return time.Duration(p - elapsed + fadeTime(s.Count, p, l.Quota-cost))
+}
+
+// weighted is count weighed by the part of the window still to come at
+// elapsed, rounded down: the estimate of a previous window's requests
+// that fall inside the sliding window.
+func weighted(count, period, elapsed int64) int64 {
+	return int64(float64(count) * float64(period-elapsed) / float64(period))
+}
+
+// fadeTime returns the first elapsed time at which weighted(count) is at
+// most room. It solves the inequality in floating point and then steps to
+// the exact nanosecond that weighted, the function the take uses, agrees
+// with.
+func fadeTime(count, period, room int64) int64 {
+	switch {
+	case room < 0: // a cost above the quota, which the limiter refuses earlier
+		return period
+	case count <= room:
+		return 0
+	}
+	e := int64(float64(period) * (1 - float64(room+1)/float64(count)))
+	e = min(max(e, 0), period)
+	for e < period && weighted(count, period, e) > room {
+		e++
+	}
+	for e > 0 && weighted(count, period, e-1) <= room {
+		e--
+	}
+	return e
 }
 
 // ceilDuration rounds nanoseconds up, so a caller that waits is never early.

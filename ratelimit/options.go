@@ -40,7 +40,9 @@ type config struct {
 	legacy     bool
 }
 
-// WithClock sets the time source. Default: [time.Now].
+// WithClock sets the time source. Default: the monotonic clock anchored
+// to the wall clock when the limiter was made, which costs one clock read
+// where [time.Now] costs two.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) error { c.now = now; return nil }
 }
@@ -124,7 +126,7 @@ func WithoutHeaders() Option {
 // defaults fills in what options left nil.
 func (c *config) defaults() {
 	if c.now == nil {
-		c.now = time.Now
+		c.now = newMonoClock().Now
 	}
 	if c.key == nil {
 		c.key = KeyByIdentity()
