@@ -93,46 +93,50 @@ func (l *Limiter) policyFor(r *http.Request) *Policy {
 }
 
 // headerValues holds every per-response header value in one allocation:
-// the strings point into buf, which is never written again.
+// the strings point into buf, whose bytes are never written twice.
 type headerValues struct {
 	vals [5]string
-	buf  [128]byte
+	buf  [96]byte
+	b    []byte
+	n    int
+}
+
+// set makes the bytes appended since start the value of key.
+func (hv *headerValues) set(h http.Header, key string, start int) {
+	v := hv.b[start:]
+	hv.vals[hv.n] = unsafe.String(unsafe.SliceData(v), len(v))
+	h[key] = hv.vals[hv.n : hv.n+1 : hv.n+1]
+	hv.n++
 }
 
 // setHeaders sets the rate limit fields for res, and Retry-After when it
 // is a refusal, with one allocation.
 func (l *Limiter) setHeaders(h http.Header, p *Policy, res Result) {
 	hv := new(headerValues)
-	b := hv.buf[:0]
-	n := 0
-	add := func(key string, appendValue func([]byte) []byte) {
-		start := len(b)
-		b = appendValue(b)
-		hv.vals[n] = unsafe.String(&b[start], len(b)-start)
-		h[key] = hv.vals[n : n+1 : n+1]
-		n++
-	}
-	if !res.Allowed && (!l.c.shadow) {
-		add(hdrRetryAfter, appendSeconds(int64(res.RetryAfter)))
+	hv.b = hv.buf[:0]
+	if !res.Allowed && !l.c.shadow {
+		hv.b = strconv.AppendInt(hv.b, rlheader.Seconds(int64(res.RetryAfter)), 10)
+		hv.set(h, hdrRetryAfter, 0)
 	}
 	if !l.c.headers {
 		return
 	}
-	h[hdrPolicy] = p.header
-	reset := int64(res.Reset)
-	add(hdrState, func(b []byte) []byte {
-		return rlheader.AppendState(b, res.Limit.Name, res.Remaining, rlheader.Seconds(reset))
-	})
-	if l.c.legacy {
-		add(hdrLegacyLimit, func(b []byte) []byte { return strconv.AppendInt(b, res.Limit.capacity(), 10) })
-		add(hdrLegacyRemaining, func(b []byte) []byte { return strconv.AppendInt(b, res.Remaining, 10) })
-		add(hdrLegacyReset, appendSeconds(reset))
+	h[hdrPolicy] = p.header[:1:1]
+	reset := rlheader.Seconds(int64(res.Reset))
+	start := len(hv.b)
+	hv.b = rlheader.AppendState(hv.b, res.Limit.Name, res.Remaining, reset)
+	hv.set(h, hdrState, start)
+	if !l.c.legacy {
+		return
+	}
+	for i, v := range [3]int64{res.Limit.capacity(), res.Remaining, reset} {
+		start = len(hv.b)
+		hv.b = strconv.AppendInt(hv.b, v, 10)
+		hv.set(h, legacyFields[i], start)
 	}
 }
 
-func appendSeconds(ns int64) func([]byte) []byte {
-	return func(b []byte) []byte { return strconv.AppendInt(b, rlheader.Seconds(ns), 10) }
-}
+var legacyFields = [3]string{hdrLegacyLimit, hdrLegacyRemaining, hdrLegacyReset}
 
 // WriteError is the default [ErrorHandler]: a [*LimitError] or
 // [ErrCostTooHigh] becomes a 429 problem with code "rate_limited" (the
