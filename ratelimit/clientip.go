@@ -6,19 +6,9 @@ import (
 	"strings"
 )
 
-// maxHops is how many of the rightmost proxy hops ClientIP considers; a
-// chain of more trusted proxies than this is taken to start at its
-// leftmost kept hop.
+// maxHops is how many proxy hops ClientIP walks at most; a chain of more
+// trusted proxies than this is taken to start at the last one walked.
 const maxHops = 32
-
-// hops keeps the last maxHops entries of a forwarding chain, without
-// allocating.
-type hops struct {
-	a [maxHops]string
-	n int
-}
-
-func (h *hops) add(s string) { h.a[h.n%maxHops] = s; h.n++ }
 
 // ClientIP returns the client address of r as [KeyByIP] sees it, given the
 // proxies to trust (none: the connection's address). ok is false only if
@@ -28,28 +18,49 @@ func ClientIP(r *http.Request, trusted []netip.Prefix) (ip string, ok bool) {
 	if len(trusted) == 0 || !isTrusted(ip, trusted) {
 		return ip, ip != ""
 	}
-	var h hops
-	if vs := r.Header["Forwarded"]; len(vs) > 0 {
-		for _, v := range vs {
-			parseForwarded(v, &h)
-		}
-	} else {
-		for _, v := range r.Header["X-Forwarded-For"] {
-			parseXFF(v, &h)
-		}
+	name, forwarded := "X-Forwarded-For", false
+	if _, ok := r.Header["Forwarded"]; ok {
+		name, forwarded = "Forwarded", true
 	}
-	for i := h.n - 1; i >= max(0, h.n-maxHops); i-- {
-		hop := hostOf(h.a[i%maxHops])
-		addr, err := netip.ParseAddr(hop)
-		if err != nil { // "unknown", obfuscated or garbage: the proxy is the client
-			return ip, true
-		}
-		ip = canonical(hop, addr)
-		if !inPrefixes(addr, trusted) {
-			break
+	vs := r.Header[name]
+	for i, hops := len(vs)-1, 0; i >= 0 && hops < maxHops; i-- {
+		for rest, more := vs[i], true; more && hops < maxHops; hops++ {
+			var hop string
+			hop, rest, more = lastHop(rest, forwarded)
+			addr, err := netip.ParseAddr(hostOf(hop))
+			if err != nil { // "unknown", obfuscated or garbage: the proxy is the client
+				return ip, true
+			}
+			if ip = canonical(hostOf(hop), addr); !inPrefixes(addr, trusted) {
+				return ip, true
+			}
 		}
 	}
 	return ip, true
+}
+
+// lastHop splits the last entry off a forwarding header value, reading
+// right to left so that what a client wrote further left (an unbalanced
+// quote, say) cannot hide what the proxies appended. For Forwarded the
+// hop is the entry's for= value, "" if it has none or is malformed.
+func lastHop(v string, forwarded bool) (hop, rest string, more bool) {
+	quoted := false
+	i := len(v) - 1
+	for ; i >= 0; i-- {
+		if c := v[i]; c == '"' {
+			quoted = !quoted
+		} else if c == ',' && !quoted {
+			break
+		}
+	}
+	entry := v[i+1:]
+	if i >= 0 {
+		rest, more = v[:i], true
+	}
+	if !forwarded {
+		return strings.TrimSpace(entry), rest, more
+	}
+	return forwardedFor(entry), rest, more
 }
 
 func isTrusted(ip string, trusted []netip.Prefix) bool {
@@ -93,26 +104,14 @@ func hostOf(s string) string {
 	return s
 }
 
-// parseXFF adds the entries of an X-Forwarded-For value, left to right.
-func parseXFF(v string, h *hops) {
-	for part := range strings.SplitSeq(v, ",") {
-		h.add(strings.TrimSpace(part))
+// forwardedFor returns the for= parameter of one Forwarded element (RFC
+// 7239), or "" if it has none or cannot be parsed.
+func forwardedFor(v string) string {
+	forVal, next, ok := forwardedElement(v, 0)
+	if !ok || next <= len(v) { // a comma inside: not one element
+		return ""
 	}
-}
-
-// parseForwarded adds the for= parameter of each element of a Forwarded
-// value (RFC 7239), left to right; an element without one, or that
-// cannot be parsed, adds "" so that the walk stops there.
-func parseForwarded(v string, h *hops) {
-	for i := 0; i <= len(v); {
-		forVal, next, ok := forwardedElement(v, i)
-		if !ok {
-			h.add("")
-			return // the rest cannot be split reliably
-		}
-		h.add(forVal)
-		i = next
-	}
+	return forVal
 }
 
 // forwardedElement parses the element starting at v[i:] and returns its
