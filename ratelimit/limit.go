@@ -26,12 +26,13 @@ const (
 	TokenBucket
 	// SlidingWindow counts Quota per Period over a window that slides,
 	// estimated from two fixed-window counters: the current window's
-	// count plus the previous window's, weighted by how much of it still
-	// overlaps the sliding window. The estimate is exact when requests
-	// are spread evenly; when they are not, the requests admitted in any
-	// span of one Period stay below 2×Quota (the previous window's
-	// requests may have bunched at its end, so at most Quota×f too many,
-	// f being the elapsed fraction of the current window).
+	// count plus the previous window's, weighted by the part of it the
+	// sliding window still covers and rounded down. The estimate is exact
+	// when requests are spread evenly. When they are not, the previous
+	// window's requests may have bunched at its end: at a fraction f into
+	// the current window up to Quota×f + 1 more may pass than a true
+	// sliding window would allow, but never more than 2×Quota in any span
+	// of one Period, as no fixed window admits more than Quota.
 	SlidingWindow
 	// FixedWindow counts Quota per Period in windows aligned to the Unix
 	// epoch (a day is a UTC day). Up to 2×Quota may pass around a window
