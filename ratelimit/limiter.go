@@ -68,7 +68,8 @@ func (l *Limiter) Take(ctx context.Context, key string, cost int64) (Result, err
 	return l.TakePolicy(ctx, l.policy, key, cost)
 }
 
-// TakePolicy takes cost units for key from every limit of p, or none.
+// TakePolicy takes cost units for key from every limit of p (nil means
+// the limiter's own policy), or none.
 // A refusal is a Result with Allowed false, about the refusing limit;
 // otherwise the Result is about the limit with the fewest units left.
 // When a later limit refuses, the units already taken from earlier ones
@@ -78,6 +79,9 @@ func (l *Limiter) Take(ctx context.Context, key string, cost int64) (Result, err
 // ctx is done, and otherwise comes from the store. A negative cost gives
 // units back (work that was not done, say).
 func (l *Limiter) TakePolicy(ctx context.Context, p *Policy, key string, cost int64) (Result, error) {
+	if p == nil {
+		p = l.policy
+	}
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}

@@ -21,48 +21,58 @@ const (
 	evictSample = 8
 )
 
-// MemoryStore is a [Store] in process memory: counters in sharded maps
-// under one mutex per shard, taken without allocating once a counter
-// exists. It is safe for concurrent use.
+// MemoryStore is a [Store] in process memory: counters grouped by key in
+// sharded maps under one mutex per shard, taken without allocating once
+// the key has been seen. It is safe for concurrent use.
 //
-// Memory is bounded. A counter is idle once it is back to full (its
-// Reset has passed) and is then as good as absent; each insert drops the
-// idle counters it finds among a few it inspects. When a shard is at its
-// share of the capacity, an insert first drops an idle counter and, if it
-// finds none among a sample of 8, the one closest to full. That caller
-// starts over with a full counter, so at capacity a limit may admit up to
-// one extra burst per displaced key: size the capacity above the number
-// of keys active within one limit period.
+// Memory is bounded by the number of keys. A counter is idle once it is
+// back to full (its Reset has passed) and is then as good as absent; a
+// key is idle when all its counters are, and each insert drops the idle
+// keys it finds among a few it inspects. When a shard is at its share of
+// the capacity, an insert first drops an idle key and, if it finds none
+// among a sample of 8, the one closest to idle. That caller starts over
+// with full counters, so at capacity a limit may admit up to one extra
+// burst per displaced key: size the capacity above the number of keys
+// active within one limit period.
 type MemoryStore struct {
 	seed     maphash.Seed
 	perShard int
 	shards   [memShards]memShard
 }
 
-type memKey struct{ bucket, key string }
+// memShard maps the 64-bit hash of a key to its entry; keys whose hashes
+// collide are chained, which practically never happens.
+type memShard struct {
+	mu sync.Mutex
+	m  map[uint64]*memEntry
+	_  [40]byte // keep shards on separate cache lines
+}
 
 type memEntry struct {
+	key      string
+	next     *memEntry // another key with the same hash
+	expires  int64     // Unix ns after which every counter is idle
+	counters []memCounter
+	inline   [2]memCounter // storage for the usual one or two limits
+}
+
+type memCounter struct {
+	bucket  string
 	state   State
 	expires int64 // Unix ns after which state is as good as fresh
 }
 
-type memShard struct {
-	mu sync.Mutex
-	m  map[memKey]*memEntry
-	_  [40]byte // keep shards on separate cache lines
-}
-
 var _ Store = (*MemoryStore)(nil)
 
-// NewMemoryStore returns a store holding up to about capacity counters;
-// capacity ≤ 0 means [DefaultCapacity].
+// NewMemoryStore returns a store holding the counters of up to about
+// capacity keys; capacity ≤ 0 means [DefaultCapacity].
 func NewMemoryStore(capacity int) *MemoryStore {
 	if capacity <= 0 {
 		capacity = DefaultCapacity
 	}
 	s := &MemoryStore{seed: maphash.MakeSeed(), perShard: max(1, (capacity+memShards-1)/memShards)}
 	for i := range s.shards {
-		s.shards[i].m = make(map[memKey]*memEntry)
+		s.shards[i].m = make(map[uint64]*memEntry)
 	}
 	return s
 }
@@ -70,57 +80,89 @@ func NewMemoryStore(capacity int) *MemoryStore {
 // Take applies req to its counter; it never fails.
 func (s *MemoryStore) Take(_ context.Context, req TakeRequest) (Result, error) {
 	now := req.Now.UnixNano()
-	sh := &s.shards[maphash.String(s.seed, req.Key)%memShards]
+	h := maphash.String(s.seed, req.Key)
+	sh := &s.shards[h%memShards]
 	sh.mu.Lock()
-	e, ok := sh.m[memKey{req.Bucket, req.Key}]
-	if !ok {
-		e = sh.insert(req.Bucket, req.Key, now, s.perShard)
-	} else if now >= e.expires {
-		e.state = State{} // idle: start fresh, whatever the old state says
+	e := sh.m[h]
+	for e != nil && e.key != req.Key {
+		e = e.next
 	}
-	r := req.Limit.take(&e.state, now, req.Cost)
-	e.expires = now + int64(r.Reset)
+	if e == nil {
+		e = sh.insert(h, req.Key, now, s.perShard)
+	}
+	c := e.counter(req.Bucket)
+	if now >= c.expires {
+		c.state = State{} // idle: start fresh, whatever the old state says
+	}
+	r := req.Limit.take(&c.state, now, req.Cost)
+	c.expires = now + int64(r.Reset)
+	e.expires = max(e.expires, c.expires)
 	sh.mu.Unlock()
 	return r, nil
 }
 
-// Len returns the number of counters held, idle ones included.
+// Len returns the number of keys held, idle ones included.
 func (s *MemoryStore) Len() int {
 	n := 0
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
-		n += len(sh.m)
+		for _, e := range sh.m {
+			for ; e != nil; e = e.next {
+				n++
+			}
+		}
 		sh.mu.Unlock()
 	}
 	return n
 }
 
-// insert adds a fresh counter, first dropping idle ones and, when the
+// counter returns the entry's counter for bucket, adding it if needed.
+func (e *memEntry) counter(bucket string) *memCounter {
+	for i := range e.counters {
+		if e.counters[i].bucket == bucket {
+			return &e.counters[i]
+		}
+	}
+	e.counters = append(e.counters, memCounter{bucket: strings.Clone(bucket)})
+	return &e.counters[len(e.counters)-1]
+}
+
+// insert adds an entry for key, first dropping idle entries and, when the
 // shard is full, a victim. The caller holds the lock.
-func (sh *memShard) insert(bucket, key string, now int64, limit int) *memEntry {
+func (sh *memShard) insert(h uint64, key string, now int64, limit int) *memEntry {
 	full := len(sh.m) >= limit
 	sample := sweepSample
 	if full {
 		sample = evictSample
 	}
-	var victim memKey
+	var victim uint64
 	soonest, seen, dropped := int64(0), 0, false
-	for k, e := range sh.m {
+	for vh, e := range sh.m {
 		if now >= e.expires {
-			delete(sh.m, k)
+			sh.drop(vh, e)
 			dropped = true
 		} else if seen == 0 || e.expires < soonest {
-			victim, soonest = k, e.expires
+			victim, soonest = vh, e.expires
 		}
 		if seen++; seen == sample {
 			break
 		}
 	}
 	if full && !dropped && seen > 0 {
-		delete(sh.m, victim)
+		sh.drop(victim, sh.m[victim])
 	}
-	e := &memEntry{}
-	sh.m[memKey{strings.Clone(bucket), strings.Clone(key)}] = e
+	e := &memEntry{key: strings.Clone(key), next: sh.m[h]}
+	e.counters = e.inline[:0]
+	sh.m[h] = e
 	return e
+}
+
+// drop removes e, the head of the chain for h.
+func (sh *memShard) drop(h uint64, e *memEntry) {
+	if e.next != nil {
+		sh.m[h] = e.next
+	} else {
+		delete(sh.m, h)
+	}
 }

@@ -30,26 +30,45 @@ const (
 // WebSocket upgrades work behind it.
 func (l *Limiter) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if l.c.skip != nil && l.c.skip(r) {
+		d, err := l.Check(r)
+		if !d.Counted || !l.refused(w, r, d.Policy, d.Result, err) {
 			next.ServeHTTP(w, r)
-			return
 		}
-		key, ok := l.c.key(r)
-		if !ok {
-			next.ServeHTTP(w, r)
-			return
-		}
-		p := l.policyFor(r)
-		cost := int64(1)
-		if l.c.cost != nil {
-			cost = max(l.c.cost(r), 0)
-		}
-		res, err := l.TakePolicy(r.Context(), p, key, cost)
-		if l.refused(w, r, p, res, err) {
-			return
-		}
-		next.ServeHTTP(w, r)
 	})
+}
+
+// Decision is what [Limiter.Check] decided about a request.
+type Decision struct {
+	// Counted is false for a request that was skipped or has no key; it
+	// is not throttled and gets no rate limit fields.
+	Counted bool
+	// Policy is the policy the request was counted against; its
+	// HeaderValue is the RateLimit-Policy field.
+	Policy *Policy
+	// Result is the outcome; see [Limiter.TakePolicy].
+	Result Result
+}
+
+// Check does what [Limiter.Middleware] does to a request (skip, key,
+// policy, cost, take) but writes nothing, for a caller that builds its own
+// response: one that merges these fields with a quota's, say. The error is
+// that of [Limiter.TakePolicy].
+func (l *Limiter) Check(r *http.Request) (Decision, error) {
+	if l.c.skip != nil && l.c.skip(r) {
+		return Decision{}, nil
+	}
+	key, ok := l.c.key(r)
+	if !ok {
+		return Decision{}, nil
+	}
+	d := Decision{Counted: true, Policy: l.policyFor(r)}
+	cost := int64(1)
+	if l.c.cost != nil {
+		cost = max(l.c.cost(r), 0)
+	}
+	var err error
+	d.Result, err = l.TakePolicy(r.Context(), d.Policy, key, cost)
+	return d, err
 }
 
 // refused writes the headers and, unless the request may go on, the

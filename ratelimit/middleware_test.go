@@ -273,3 +273,24 @@ func TestMiddlewareAllocations(t *testing.T) {
 	})
 	assert.Equal(t, 1.0, allocs, "one allocation holds every header value")
 }
+
+func TestCheck(t *testing.T) {
+	l := newLimiter(t, clock.NewFake(t0), []ratelimit.Limit{ratelimit.PerSecond(1, 1)},
+		ratelimit.WithSkip(func(r *http.Request) bool { return r.URL.Path == "/health" }))
+	anon := httptest.NewRequest(http.MethodGet, "/", nil)
+	health := httptest.NewRequest(http.MethodGet, "/health", nil)
+	alice := anon.WithContext(auth.NewContext(anon.Context(), &auth.Identity{ID: "alice"}))
+	for _, r := range []*http.Request{anon, health.WithContext(alice.Context())} {
+		d, err := l.Check(r)
+		require.NoError(t, err)
+		assert.False(t, d.Counted)
+	}
+	for _, want := range []bool{true, false} {
+		d, err := l.Check(alice)
+		require.NoError(t, err)
+		assert.True(t, d.Counted)
+		assert.Same(t, l.Policy(), d.Policy)
+		assert.Equal(t, want, d.Result.Allowed)
+		assert.Equal(t, "second;q=1;w=1", d.Policy.HeaderValue())
+	}
+}

@@ -2,6 +2,7 @@ package ratelimit
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/tollgate/tollgate/internal/rlheader"
 )
@@ -41,10 +42,7 @@ func NewPolicy(name string, limits ...Limit) (*Policy, error) {
 		}
 		seen[l.Name] = true
 		p.limits[i], hps[i] = l, l.headerPolicy()
-		p.buckets[i] = name + "\x00" + l.Name
-		if l.Global {
-			p.buckets[i] = "\x00global\x00" + l.Name
-		}
+		p.buckets[i] = bucketName(name, l)
 	}
 	p.header = []string{rlheader.FormatPolicies(hps...)}
 	return p, nil
@@ -60,3 +58,14 @@ func (p *Policy) Limits() []Limit { return append([]Limit(nil), p.limits...) }
 // `second;q=20;w=2, hour;q=1000;w=3600`. A caller merging several
 // policies into one field joins values with ", ".
 func (p *Policy) HeaderValue() string { return p.header[0] }
+
+// bucketName names a limit's counters in a store: the policy's name,
+// length-prefixed so that no two policy and limit names run together, or
+// "*" for a Global limit, then the limit's name. It is printable, for
+// stores that put it in a SQL text column or a Redis key.
+func bucketName(policy string, l Limit) string {
+	if l.Global {
+		return "*/" + l.Name
+	}
+	return strconv.Itoa(len(policy)) + ":" + policy + "/" + l.Name
+}

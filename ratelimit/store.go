@@ -16,8 +16,9 @@ var ErrStoreUnavailable = errors.New("ratelimit: store unavailable")
 type TakeRequest struct {
 	// Bucket and Key together name the counter: Bucket is the limit's
 	// place in its policy (constant per limit, see [Policy]) and Key the
-	// caller's key. Key is only valid during the call; a store that keeps
-	// it must copy it (the limiter may build it in a reused buffer).
+	// caller's key. Both may hold any bytes (Bucket is printable). Key
+	// is only valid during the call; a store that keeps it must copy it
+	// (a caller may build it in a reused buffer).
 	Bucket string
 	Key    string
 	// Limit is the limit to apply. It is valid and Cost never exceeds its
