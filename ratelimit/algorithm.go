@@ -45,14 +45,26 @@ type Result struct {
 // State. The state may be discarded once now passes now+Reset: it is
 // then as good as fresh. l must be valid (see [Limit.Validate]).
 func (l Limit) Apply(s State, now time.Time, cost int64) (State, Result) {
-	r := l.take(&s, now.UnixNano(), cost)
-	return s, r
+	cost = min(cost, l.capacity()+1) // never overflow; such a take is refused
+	next := s
+	r := l.take(&next, now.UnixNano(), cost, 0)
+	if !r.Allowed {
+		return s, r
+	}
+	return next, r
 }
 
-// take is Apply on a state in place, with now in Unix nanoseconds.
-func (l Limit) take(s *State, now, cost int64) Result {
-	cost = min(cost, l.capacity()+1) // never overflow; such a take is refused
+// take is Apply on a state in place, with now in Unix nanoseconds and
+// cost at most the capacity, as [TakeRequest] promises. On a refusal it
+// may leave s changed into an equivalent state (refilled to now), which
+// the callers discard. interval is l.interval(), or 0 to compute it.
+func (l Limit) take(s *State, now, cost, interval int64) Result {
 	switch l.Algorithm {
+	case GCRA:
+		if interval == 0 {
+			interval = l.interval()
+		}
+		return l.takeGCRA(s, now, cost, interval)
 	case TokenBucket:
 		return l.takeBucket(s, now, cost)
 	case SlidingWindow:
@@ -60,11 +72,10 @@ func (l Limit) take(s *State, now, cost int64) Result {
 	case FixedWindow:
 		return l.takeFixed(s, now, cost)
 	}
-	return l.takeGCRA(s, now, cost)
+	return Result{Limit: l} // an invalid algorithm refuses
 }
 
-func (l Limit) takeGCRA(s *State, now, cost int64) Result {
-	t := l.interval()
+func (l Limit) takeGCRA(s *State, now, cost, t int64) Result {
 	tau := l.capacity() * t
 	tat := max(s.Time, now)
 	next := max(tat+cost*t, now)
@@ -91,6 +102,7 @@ func (l Limit) takeBucket(s *State, now, cost int64) Result {
 		deficit = max(0, deficit-float64(elapsed)*rate)
 		s.Time = now
 	}
+	deficit = min(deficit, capacity) // the limit was made shallower
 	r := Result{Allowed: deficit+float64(cost) <= capacity+bucketEpsilon, Limit: l}
 	if r.Allowed {
 		deficit = min(max(0, deficit+float64(cost)), capacity)

@@ -3,9 +3,7 @@ package ratelimit
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
-	"time"
 )
 
 // ErrLimited is matched by every [*LimitError].
@@ -69,15 +67,14 @@ func (l *Limiter) Take(ctx context.Context, key string, cost int64) (Result, err
 }
 
 // TakePolicy takes cost units for key from every limit of p (nil means
-// the limiter's own policy), or none.
-// A refusal is a Result with Allowed false, about the refusing limit;
-// otherwise the Result is about the limit with the fewest units left.
-// When a later limit refuses, the units already taken from earlier ones
-// are given back, so each limit counts exactly what it admitted (though a
-// concurrent take may briefly see them gone). The error wraps
-// [ErrCostTooHigh] if some limit can never admit cost, is ctx.Err() if
-// ctx is done, and otherwise comes from the store. A negative cost gives
-// units back (work that was not done, say).
+// the limiter's own policy), or from none. A refusal is a Result with
+// Allowed false about the refusing limit with the longest wait; otherwise
+// the Result is about the limit with the fewest units left. The limits
+// counted per key are taken atomically, in one store operation; Global
+// limits in a second one, after which a refusal gives the first one's
+// units back. The error wraps [ErrCostTooHigh] if some limit can never
+// admit cost, is ctx.Err() if ctx is done, and otherwise comes from the
+// store. A negative cost gives units back (work that was not done, say).
 func (l *Limiter) TakePolicy(ctx context.Context, p *Policy, key string, cost int64) (Result, error) {
 	if p == nil {
 		p = l.policy
@@ -85,41 +82,31 @@ func (l *Limiter) TakePolicy(ctx context.Context, p *Policy, key string, cost in
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
-	for i := range p.limits {
-		if cost > p.limits[i].capacity() {
-			return Result{Limit: p.limits[i]}, fmt.Errorf("%w: %d > %d for limit %q", ErrCostTooHigh, cost, p.limits[i].capacity(), p.limits[i].Name)
-		}
+	if cost > p.capacity {
+		return Result{}, p.costTooHigh(cost)
 	}
-	now := l.c.now()
-	var best Result
-	for i := range p.limits {
-		r, err := l.store.Take(ctx, l.request(p, i, key, cost, now))
-		if err != nil || !r.Allowed {
-			l.giveBack(ctx, p, i, key, cost, now)
+	req := TakeRequest{Key: key, Counters: p.local, Cost: cost, Now: l.c.now()}
+	if len(p.global) == 0 {
+		return l.store.Take(ctx, req)
+	}
+	var r Result
+	if len(p.local) > 0 {
+		var err error
+		if r, err = l.store.Take(ctx, req); err != nil || !r.Allowed {
 			return r, err
 		}
-		if i == 0 || r.Remaining < best.Remaining || r.Remaining == best.Remaining && r.Reset > best.Reset {
-			best = r
-		}
 	}
-	return best, nil
-}
-
-func (l *Limiter) request(p *Policy, i int, key string, cost int64, now time.Time) TakeRequest {
-	if p.limits[i].Global {
-		key = ""
+	greq := TakeRequest{Counters: p.global, Cost: cost, Now: req.Now}
+	g, err := l.store.Take(ctx, greq)
+	switch {
+	case len(p.local) == 0:
+		return g, err
+	case (err != nil || !g.Allowed) && cost > 0:
+		req.Cost = -cost
+		_, _ = l.store.Take(ctx, req) // on failure the units stay taken, erring on the safe side
+		return g, err
+	case better(g, r):
+		return g, nil
 	}
-	return TakeRequest{Bucket: p.buckets[i], Key: key, Limit: p.limits[i], Cost: cost, Now: now}
-}
-
-// giveBack returns cost to the first n limits of p after a refusal.
-// Failures are ignored: the units then stay taken, which errs on the
-// side of the limit.
-func (l *Limiter) giveBack(ctx context.Context, p *Policy, n int, key string, cost int64, now time.Time) {
-	if cost <= 0 {
-		return
-	}
-	for i := range n {
-		_, _ = l.store.Take(ctx, l.request(p, i, key, -cost, now))
-	}
+	return r, nil
 }

@@ -77,28 +77,65 @@ func NewMemoryStore(capacity int) *MemoryStore {
 	return s
 }
 
-// Take applies req to its counter; it never fails.
+// Take applies req to its counters under one lock; it never fails.
 func (s *MemoryStore) Take(_ context.Context, req TakeRequest) (Result, error) {
+	n := len(req.Counters)
+	if n > maxInline {
+		return s.takeMany(req)
+	}
 	now := req.Now.UnixNano()
 	h := maphash.String(s.seed, req.Key)
 	sh := &s.shards[h%memShards]
 	sh.mu.Lock()
-	e := sh.m[h]
-	for e != nil && e.key != req.Key {
-		e = e.next
+	e := sh.entry(h, req.Key, now, s.perShard)
+	if n == 1 { // the usual case, without the batch bookkeeping
+		r := e.takeOne(&req.Counters[0], now, req.Cost)
+		sh.mu.Unlock()
+		return r, nil
 	}
-	if e == nil {
-		e = sh.insert(h, req.Key, now, s.perShard)
+	var states [maxInline]State
+	var idle [maxInline]int64
+	var at [maxInline]int // indexes, as adding a counter may move the others
+	for i := range n {
+		at[i] = e.counter(req.Counters[i].Bucket, now)
 	}
-	c := e.counter(req.Bucket)
-	if now >= c.expires {
-		c.state = State{} // idle: start fresh, whatever the old state says
+	for i := range n {
+		states[i] = e.counters[at[i]].state
 	}
-	r := req.Limit.take(&c.state, now, req.Cost)
-	c.expires = now + int64(r.Reset)
-	e.expires = max(e.expires, c.expires)
+	r := req.apply(states[:n], now, idle[:n])
+	if r.Allowed {
+		for i := range n {
+			c := &e.counters[at[i]]
+			c.state, c.expires = states[i], idle[i]
+			e.expires = max(e.expires, idle[i])
+		}
+	}
 	sh.mu.Unlock()
 	return r, nil
+}
+
+// takeMany serves a request of more counters than fit on the stack, one
+// inline batch at a time, giving back what earlier batches took when a
+// later one refuses.
+func (s *MemoryStore) takeMany(req TakeRequest) (Result, error) {
+	var best Result
+	for start := 0; start < len(req.Counters); start += maxInline {
+		part := req
+		part.Counters = req.Counters[start:min(start+maxInline, len(req.Counters))]
+		r, _ := s.Take(context.Background(), part)
+		if !r.Allowed {
+			if start > 0 && req.Cost > 0 {
+				back := req
+				back.Counters, back.Cost = req.Counters[:start], -req.Cost
+				_, _ = s.Take(context.Background(), back)
+			}
+			return r, nil
+		}
+		if start == 0 || better(r, best) {
+			best = r
+		}
+	}
+	return best, nil
 }
 
 // Len returns the number of keys held, idle ones included.
@@ -117,15 +154,44 @@ func (s *MemoryStore) Len() int {
 	return n
 }
 
-// counter returns the entry's counter for bucket, adding it if needed.
-func (e *memEntry) counter(bucket string) *memCounter {
+// entry returns the entry for key, whose hash is h, adding it if needed.
+// The caller holds the lock.
+func (sh *memShard) entry(h uint64, key string, now int64, limit int) *memEntry {
+	e := sh.m[h]
+	for e != nil && e.key != key {
+		e = e.next
+	}
+	if e == nil {
+		e = sh.insert(h, key, now, limit)
+	}
+	return e
+}
+
+// takeOne applies one counter of a request. The caller holds the lock.
+func (e *memEntry) takeOne(c *Counter, now, cost int64) Result {
+	mc := &e.counters[e.counter(c.Bucket, now)]
+	st := mc.state
+	r := c.Limit.take(&st, now, min(cost, c.Limit.capacity()+1), c.interval)
+	if r.Allowed {
+		mc.state, mc.expires = st, now+int64(r.Reset)
+		e.expires = max(e.expires, mc.expires)
+	}
+	return r
+}
+
+// counter returns the index of the entry's counter for bucket, adding it
+// if needed and resetting it if it has been idle.
+func (e *memEntry) counter(bucket string, now int64) int {
 	for i := range e.counters {
-		if e.counters[i].bucket == bucket {
-			return &e.counters[i]
+		if c := &e.counters[i]; c.bucket == bucket {
+			if now >= c.expires {
+				c.state = State{} // as good as fresh, whatever it says
+			}
+			return i
 		}
 	}
 	e.counters = append(e.counters, memCounter{bucket: strings.Clone(bucket)})
-	return &e.counters[len(e.counters)-1]
+	return len(e.counters) - 1
 }
 
 // insert adds an entry for key, first dropping idle entries and, when the

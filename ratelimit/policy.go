@@ -13,10 +13,12 @@ import (
 // in advance so that requests do not pay for them. A Policy is immutable
 // and safe for concurrent use.
 type Policy struct {
-	name    string
-	limits  []Limit
-	buckets []string
-	header  []string // RateLimit-Policy value, shared read-only
+	name     string
+	limits   []Limit
+	local    []Counter // counted per key
+	global   []Counter // counted for all callers together
+	capacity int64     // the smallest capacity: the largest cost admissible
+	header   []string  // RateLimit-Policy value, shared read-only
 }
 
 // NewPolicy returns a policy of limits. Policies count apart: the same
@@ -29,7 +31,7 @@ func NewPolicy(name string, limits ...Limit) (*Policy, error) {
 	if len(limits) == 0 {
 		return nil, fmt.Errorf("%w: policy %q has no limits", ErrInvalidLimit, name)
 	}
-	p := &Policy{name: name, limits: make([]Limit, len(limits)), buckets: make([]string, len(limits))}
+	p := &Policy{name: name, limits: make([]Limit, len(limits)), capacity: maxQuota}
 	seen := make(map[string]bool, len(limits))
 	hps := make([]rlheader.Policy, len(limits))
 	for i, l := range limits {
@@ -42,7 +44,12 @@ func NewPolicy(name string, limits ...Limit) (*Policy, error) {
 		}
 		seen[l.Name] = true
 		p.limits[i], hps[i] = l, l.headerPolicy()
-		p.buckets[i] = bucketName(name, l)
+		p.capacity = min(p.capacity, l.capacity())
+		if c := (Counter{Bucket: bucketName(name, l), Limit: l, interval: l.interval()}); l.Global {
+			p.global = append(p.global, c)
+		} else {
+			p.local = append(p.local, c)
+		}
 	}
 	p.header = []string{rlheader.FormatPolicies(hps...)}
 	return p, nil
@@ -68,4 +75,14 @@ func bucketName(policy string, l Limit) string {
 		return "*/" + l.Name
 	}
 	return strconv.Itoa(len(policy)) + ":" + policy + "/" + l.Name
+}
+
+// costTooHigh reports the limit that can never admit cost.
+func (p *Policy) costTooHigh(cost int64) error {
+	for _, l := range p.limits {
+		if cost > l.capacity() {
+			return fmt.Errorf("%w: %d > %d for limit %q", ErrCostTooHigh, cost, l.capacity(), l.Name)
+		}
+	}
+	return ErrCostTooHigh
 }

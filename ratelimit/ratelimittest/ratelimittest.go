@@ -50,6 +50,9 @@ func Run(t *testing.T, newStore func(t *testing.T) ratelimit.Store) {
 		{"KeyIsNotRetained", keyIsNotRetained},
 		{"LimitChangeApplies", limitChangeApplies},
 		{"ConcurrentTakesNeverExceed", concurrentNeverExceed},
+		{"SeveralCountersAllOrNothing", allOrNothing},
+		{"SeveralCountersReportTheTightest", reportsTightest},
+		{"ManyCounters", manyCounters},
 	}
 	for _, c := range clauses {
 		t.Run(c.name, func(t *testing.T) {
@@ -74,7 +77,7 @@ func take(t *testing.T, s ratelimit.Store, req ratelimit.TakeRequest) ratelimit.
 }
 
 func req(l ratelimit.Limit, key string, cost int64, now time.Time) ratelimit.TakeRequest {
-	return ratelimit.TakeRequest{Bucket: "b", Key: key, Limit: l, Cost: cost, Now: now}
+	return ratelimit.TakeRequest{Key: key, Counters: []ratelimit.Counter{{Bucket: "b", Limit: l}}, Cost: cost, Now: now}
 }
 
 func freshAdmitsCapacity(t *testing.T, s ratelimit.Store, l ratelimit.Limit) {
@@ -148,10 +151,10 @@ func idleCounterIsFull(t *testing.T, s ratelimit.Store, l ratelimit.Limit) {
 func countersAreSeparate(t *testing.T, s ratelimit.Store, l ratelimit.Limit) {
 	take(t, s, req(l, "a", l.Quota, epoch))
 	other := req(l, "a", 1, epoch)
-	other.Bucket = "other"
+	other.Counters[0].Bucket = "other"
 	for _, rq := range []ratelimit.TakeRequest{req(l, "b", 1, epoch), other} {
 		if r := take(t, s, rq); !r.Allowed || r.Remaining != l.Quota-1 {
-			t.Fatalf("bucket %q key %q: %+v, want a fresh counter", rq.Bucket, rq.Key, r)
+			t.Fatalf("bucket %q key %q: %+v, want a fresh counter", rq.Counters[0].Bucket, rq.Key, r)
 		}
 	}
 }
@@ -216,5 +219,54 @@ func concurrentNeverExceed(t *testing.T, s ratelimit.Store, l ratelimit.Limit) {
 	}
 	if got := allowed.Load(); got != l.Quota {
 		t.Fatalf("320 concurrent takes of a quota of 100: %d allowed, want exactly 100", got)
+	}
+}
+
+// pair is a request on two counters of key "k": bucket "wide" with l and
+// bucket "narrow" with a quota of 3.
+func pair(l ratelimit.Limit, cost int64, now time.Time) ratelimit.TakeRequest {
+	narrow := l
+	narrow.Name, narrow.Quota, narrow.Burst = "narrow", 3, 3
+	return ratelimit.TakeRequest{Key: "k", Cost: cost, Now: now, Counters: []ratelimit.Counter{
+		{Bucket: "wide", Limit: l}, {Bucket: "narrow", Limit: narrow},
+	}}
+}
+
+func allOrNothing(t *testing.T, s ratelimit.Store, l ratelimit.Limit) {
+	take(t, s, pair(l, 3, epoch))
+	if r := take(t, s, pair(l, 1, epoch)); r.Allowed || r.Limit.Name != "narrow" {
+		t.Fatalf("narrow counter exhausted: %+v, want refused by it", r)
+	}
+	wide := pair(l, 0, epoch)
+	wide.Counters = wide.Counters[:1]
+	if r := take(t, s, wide); r.Remaining != l.Quota-3 {
+		t.Fatalf("wide counter after a refused pair: remaining %d, want %d (untouched)", r.Remaining, l.Quota-3)
+	}
+}
+
+func reportsTightest(t *testing.T, s ratelimit.Store, l ratelimit.Limit) {
+	if r := take(t, s, pair(l, 1, epoch)); !r.Allowed || r.Limit.Name != "narrow" || r.Remaining != 2 {
+		t.Fatalf("pair: %+v, want the narrow counter with 2 remaining", r)
+	}
+}
+
+func manyCounters(t *testing.T, s ratelimit.Store, l ratelimit.Limit) {
+	rq := ratelimit.TakeRequest{Key: "k", Cost: 1, Now: epoch}
+	for i := range 20 {
+		c := l
+		c.Quota, c.Burst = int64(30-i), int64(30-i)
+		rq.Counters = append(rq.Counters, ratelimit.Counter{Bucket: fmt.Sprint("b", i), Limit: c})
+	}
+	for i := range 11 {
+		if r := take(t, s, rq); !r.Allowed || r.Remaining != int64(10-i) || r.Limit.Quota != 11 {
+			t.Fatalf("take %d of 20 counters: %+v, want allowed, the quota-11 counter with %d left", i, r, 10-i)
+		}
+	}
+	if r := take(t, s, rq); r.Allowed {
+		t.Fatalf("take 12 of 20 counters: allowed, want refused by the quota-11 counter")
+	}
+	rq.Counters, rq.Cost = rq.Counters[:1], 0
+	if r := take(t, s, rq); r.Remaining != 30-11 {
+		t.Fatalf("first counter: remaining %d, want %d", r.Remaining, 30-11)
 	}
 }
