@@ -24,7 +24,8 @@
 //
 // A [Limiter] applies a [Policy], several limits that must all admit a
 // take (10 per second with a burst of 20 and 1000 per hour, say), to keys,
-// keeping counters in a [Store]. [Limiter.Take] and [Limiter.Allow] work
+// keeping counters in a [Store]; a take is refused with the longest wait
+// among the limits that refuse it. [Limiter.Take] and [Limiter.Allow] work
 // without HTTP, for WebSocket messages, RPCs or jobs; [Limiter.TakePolicy]
 // takes from a policy chosen by the caller. A [Limit] marked Global
 // counts all callers together, as API Gateway's account-level limit does.
@@ -55,8 +56,12 @@
 //
 // # Stores
 //
-// A [Store] makes one atomic take-or-refuse per counter. [MemoryStore]
-// keeps counters in sharded maps, takes without allocating, and bounds its
-// memory (see its documentation for the eviction policy). Package
-// ratelimittest checks any Store against the contract.
+// A [Store] makes one atomic operation per request: take from every
+// counter of a key, or from none ([TakeRequest.Apply] holds the
+// arithmetic, for stores that keep state elsewhere). The request carries
+// the limits and the time, so a Redis store can run it as one script and
+// a SQL store as one transaction; a remote store may use its own clock.
+// [MemoryStore] keeps counters in sharded maps, takes without allocating,
+// and bounds its memory (see its documentation for the eviction policy).
+// Package ratelimittest checks any Store against the contract.
 package ratelimit

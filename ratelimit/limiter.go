@@ -33,16 +33,21 @@ type Limiter struct {
 }
 
 // New returns a limiter that applies limits (all of them: a request must
-// pass each) to each key, keeping counters in store.
+// pass each) to each key, keeping counters in store. limits may be empty
+// when every request gets its policy from [WithPolicyFunc] or
+// [WithRoute]: requests that get none are then not throttled.
 func New(store Store, limits []Limit, opts ...Option) (*Limiter, error) {
 	if store == nil {
 		return nil, errors.New("ratelimit: nil store")
 	}
-	p, err := NewPolicy("", limits...)
-	if err != nil {
-		return nil, err
+	l := &Limiter{store: store, c: config{headers: true}}
+	if len(limits) > 0 {
+		p, err := NewPolicy("", limits...)
+		if err != nil {
+			return nil, err
+		}
+		l.policy = p
 	}
-	l := &Limiter{store: store, policy: p, c: config{headers: true}}
 	for _, o := range opts {
 		if err := o(&l.c); err != nil {
 			return nil, err
@@ -52,7 +57,8 @@ func New(store Store, limits []Limit, opts ...Option) (*Limiter, error) {
 	return l, nil
 }
 
-// Policy returns the limiter's own policy, built from the limits given to [New].
+// Policy returns the limiter's own policy, built from the limits given to
+// [New], or nil if there were none.
 func (l *Limiter) Policy() *Policy { return l.policy }
 
 // Allow takes one unit for key from the limiter's own policy.
@@ -67,7 +73,8 @@ func (l *Limiter) Take(ctx context.Context, key string, cost int64) (Result, err
 }
 
 // TakePolicy takes cost units for key from every limit of p (nil means
-// the limiter's own policy), or from none. A refusal is a Result with
+// the limiter's own policy; if that is nil too, everything is allowed),
+// or from none. A refusal is a Result with
 // Allowed false about the refusing limit with the longest wait; otherwise
 // the Result is about the limit with the fewest units left. The limits
 // counted per key are taken atomically, in one store operation; Global
@@ -77,7 +84,9 @@ func (l *Limiter) Take(ctx context.Context, key string, cost int64) (Result, err
 // store. A negative cost gives units back (work that was not done, say).
 func (l *Limiter) TakePolicy(ctx context.Context, p *Policy, key string, cost int64) (Result, error) {
 	if p == nil {
-		p = l.policy
+		if p = l.policy; p == nil {
+			return Result{Allowed: true}, nil // no limits, nothing to refuse
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return Result{}, err

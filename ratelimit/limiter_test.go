@@ -90,7 +90,7 @@ func TestTakeErrors(t *testing.T) {
 
 	_, err = ratelimit.New(nil, []ratelimit.Limit{ratelimit.PerMinute(1)})
 	assert.Error(t, err)
-	_, err = ratelimit.New(ratelimit.NewMemoryStore(0), nil)
+	_, err = ratelimit.New(ratelimit.NewMemoryStore(0), []ratelimit.Limit{{}})
 	assert.ErrorIs(t, err, ratelimit.ErrInvalidLimit)
 	_, err = ratelimit.New(ratelimit.NewMemoryStore(0), []ratelimit.Limit{ratelimit.PerMinute(1), ratelimit.PerMinute(2)})
 	assert.ErrorIs(t, err, ratelimit.ErrInvalidLimit, "two limits named minute")
@@ -132,4 +132,13 @@ func TestLimitErrorText(t *testing.T) {
 	err := error(&ratelimit.LimitError{Result: ratelimit.Result{Limit: ratelimit.PerMinute(1).Named("m"), RetryAfter: time.Second}})
 	assert.ErrorIs(t, err, ratelimit.ErrLimited)
 	assert.Equal(t, `ratelimit: limit "m" exceeded, retry after 1s`, err.Error())
+}
+
+func TestNoLimitsAllowsEverything(t *testing.T) {
+	l, err := ratelimit.New(ratelimit.NewMemoryStore(0), nil)
+	require.NoError(t, err)
+	assert.Nil(t, l.Policy())
+	r, err := l.Take(context.Background(), "k", 1e9)
+	require.NoError(t, err)
+	assert.True(t, r.Allowed)
 }

@@ -39,8 +39,8 @@ func (l *Limiter) Middleware(next http.Handler) http.Handler {
 
 // Decision is what [Limiter.Check] decided about a request.
 type Decision struct {
-	// Counted is false for a request that was skipped or has no key; it
-	// is not throttled and gets no rate limit fields.
+	// Counted is false for a request that was skipped, has no key or no
+	// policy; it is not throttled and gets no rate limit fields.
 	Counted bool
 	// Policy is the policy the request was counted against; its
 	// HeaderValue is the RateLimit-Policy field.
@@ -62,6 +62,9 @@ func (l *Limiter) Check(r *http.Request) (Decision, error) {
 		return Decision{}, nil
 	}
 	d := Decision{Counted: true, Policy: l.policyFor(r)}
+	if d.Policy == nil {
+		return Decision{}, nil
+	}
 	cost := int64(1)
 	if l.c.cost != nil {
 		cost = max(l.c.cost(r), 0)
