@@ -37,6 +37,18 @@ type Result struct {
 	RetryAfter time.Duration
 }
 
+// outcome is a Result without its Limit, which the algorithms return so
+// that the hot path builds the larger Result only once.
+type outcome struct {
+	allowed                     bool
+	remaining, reset, retryWait int64
+}
+
+// result attaches l to o.
+func (o outcome) result(l *Limit) Result {
+	return Result{Allowed: o.allowed, Limit: *l, Remaining: o.remaining, Reset: time.Duration(o.reset), RetryAfter: time.Duration(o.retryWait)}
+}
+
 // Apply takes cost units from the counter s at time now and returns the
 // new state and the result. A refused take leaves the state unchanged. A
 // negative cost gives units back (never beyond a full counter). It is the
@@ -47,18 +59,18 @@ type Result struct {
 func (l Limit) Apply(s State, now time.Time, cost int64) (State, Result) {
 	cost = min(cost, l.capacity()+1) // never overflow; such a take is refused
 	next := s
-	r := l.take(&next, now.UnixNano(), cost, 0)
-	if !r.Allowed {
-		return s, r
+	o := l.take(&next, now.UnixNano(), cost, 0)
+	if !o.allowed {
+		return s, o.result(&l)
 	}
-	return next, r
+	return next, o.result(&l)
 }
 
 // take is Apply on a state in place, with now in Unix nanoseconds and
 // cost at most the capacity, as [TakeRequest] promises. On a refusal it
 // may leave s changed into an equivalent state (refilled to now), which
 // the callers discard. interval is l.interval(), or 0 to compute it.
-func (l Limit) take(s *State, now, cost, interval int64) Result {
+func (l *Limit) take(s *State, now, cost, interval int64) outcome {
 	switch l.Algorithm {
 	case GCRA:
 		if interval == 0 {
@@ -72,21 +84,21 @@ func (l Limit) take(s *State, now, cost, interval int64) Result {
 	case FixedWindow:
 		return l.takeFixed(s, now, cost)
 	}
-	return Result{Limit: l} // an invalid algorithm refuses
+	return outcome{} // an invalid algorithm refuses
 }
 
-func (l Limit) takeGCRA(s *State, now, cost, t int64) Result {
+func (l *Limit) takeGCRA(s *State, now, cost, t int64) outcome {
 	tau := l.capacity() * t
 	tat := max(s.Time, now)
 	next := max(tat+cost*t, now)
-	r := Result{Allowed: next-now <= tau, Limit: l}
-	if !r.Allowed {
-		r.RetryAfter = time.Duration(next - now - tau)
+	r := outcome{allowed: next-now <= tau}
+	if !r.allowed {
+		r.retryWait = next - now - tau
 		next = tat
 	}
 	s.Time = next
-	r.Remaining = (now + tau - next) / t
-	r.Reset = time.Duration(next - now)
+	r.remaining = (now + tau - next) / t
+	r.reset = next - now
 	return r
 }
 
@@ -94,7 +106,7 @@ func (l Limit) takeGCRA(s *State, now, cost, t int64) Result {
 // refilled for exactly the time one token takes holds one token.
 const bucketEpsilon = 1e-9
 
-func (l Limit) takeBucket(s *State, now, cost int64) Result {
+func (l *Limit) takeBucket(s *State, now, cost int64) outcome {
 	rate := float64(l.Quota) / float64(l.Period) // tokens per nanosecond
 	capacity := float64(l.capacity())
 	deficit := math.Float64frombits(uint64(s.Count))
@@ -103,39 +115,39 @@ func (l Limit) takeBucket(s *State, now, cost int64) Result {
 		s.Time = now
 	}
 	deficit = min(deficit, capacity) // the limit was made shallower
-	r := Result{Allowed: deficit+float64(cost) <= capacity+bucketEpsilon, Limit: l}
-	if r.Allowed {
+	r := outcome{allowed: deficit+float64(cost) <= capacity+bucketEpsilon}
+	if r.allowed {
 		deficit = min(max(0, deficit+float64(cost)), capacity)
 	} else {
-		r.RetryAfter = ceilDuration((deficit + float64(cost) - capacity) / rate)
+		r.retryWait = ceilNanos((deficit + float64(cost) - capacity) / rate)
 	}
 	s.Count = int64(math.Float64bits(deficit))
-	r.Remaining = int64(capacity - deficit + bucketEpsilon)
-	r.Reset = ceilDuration(deficit / rate)
+	r.remaining = int64(capacity - deficit + bucketEpsilon)
+	r.reset = ceilNanos(deficit / rate)
 	return r
 }
 
-func (l Limit) takeFixed(s *State, now, cost int64) Result {
+func (l *Limit) takeFixed(s *State, now, cost int64) outcome {
 	p := int64(l.Period)
 	idx := now / p
 	if s.Time != idx+1 {
 		*s = State{Time: idx + 1}
 	}
-	r := Result{Allowed: s.Count+cost <= l.Quota, Limit: l}
-	end := time.Duration((idx+1)*p - now)
-	if r.Allowed {
+	r := outcome{allowed: s.Count+cost <= l.Quota}
+	end := (idx+1)*p - now
+	if r.allowed {
 		s.Count = max(0, s.Count+cost)
 	} else {
-		r.RetryAfter = end
+		r.retryWait = end
 	}
-	r.Remaining = l.Quota - s.Count
+	r.remaining = l.Quota - s.Count
 	if s.Count > 0 {
-		r.Reset = end
+		r.reset = end
 	}
 	return r
 }
 
-func (l Limit) takeSliding(s *State, now, cost int64) Result {
+func (l *Limit) takeSliding(s *State, now, cost int64) outcome {
 	p := int64(l.Period)
 	idx := now / p
 	switch s.Time {
@@ -147,31 +159,31 @@ func (l Limit) takeSliding(s *State, now, cost int64) Result {
 	}
 	elapsed := now - idx*p
 	prev := weighted(s.Prev, p, elapsed)
-	r := Result{Allowed: prev+s.Count+cost <= l.Quota, Limit: l}
-	if r.Allowed {
+	r := outcome{allowed: prev+s.Count+cost <= l.Quota}
+	if r.allowed {
 		s.Count = max(0, s.Count+cost)
 	} else {
-		r.RetryAfter = l.slidingWait(s, elapsed, cost)
+		r.retryWait = l.slidingWait(s, elapsed, cost)
 	}
-	r.Remaining = max(0, l.Quota-prev-s.Count)
+	r.remaining = max(0, l.Quota-prev-s.Count)
 	switch {
 	case s.Count > 0:
-		r.Reset = time.Duration(2*p - elapsed)
+		r.reset = 2*p - elapsed
 	case s.Prev > 0:
-		r.Reset = time.Duration(p - elapsed)
+		r.reset = p - elapsed
 	}
 	return r
 }
 
 // slidingWait is how long a refused take of cost must wait until the
 // weighted estimate leaves room for it.
-func (l Limit) slidingWait(s *State, elapsed, cost int64) time.Duration {
+func (l *Limit) slidingWait(s *State, elapsed, cost int64) int64 {
 	p := int64(l.Period)
 	if room := l.Quota - s.Count - cost; room >= 0 { // the previous window fades
-		return time.Duration(fadeTime(s.Prev, p, room) - elapsed)
+		return fadeTime(s.Prev, p, room) - elapsed
 	}
 	// Wait for the next window, where today's count is the one that fades.
-	return time.Duration(p - elapsed + fadeTime(s.Count, p, l.Quota-cost))
+	return p - elapsed + fadeTime(s.Count, p, l.Quota-cost)
 }
 
 // weighted is count weighed by the part of the window still to come at
@@ -203,10 +215,10 @@ func fadeTime(count, period, room int64) int64 {
 	return e
 }
 
-// ceilDuration rounds nanoseconds up, so a caller that waits is never early.
-func ceilDuration(ns float64) time.Duration {
+// ceilNanos rounds nanoseconds up, so a caller that waits is never early.
+func ceilNanos(ns float64) int64 {
 	if ns <= 0 {
 		return 0
 	}
-	return time.Duration(math.Ceil(ns))
+	return int64(math.Ceil(ns))
 }

@@ -138,10 +138,10 @@ func (l Limit) Validate() error {
 	return nil
 }
 
-func (l Limit) isBucket() bool { return l.Algorithm == GCRA || l.Algorithm == TokenBucket }
+func (l *Limit) isBucket() bool { return l.Algorithm == GCRA || l.Algorithm == TokenBucket }
 
 // capacity is the most units the limit admits at once.
-func (l Limit) capacity() int64 {
+func (l *Limit) capacity() int64 {
 	if l.isBucket() && l.Burst > 0 {
 		return l.Burst
 	}
@@ -150,12 +150,12 @@ func (l Limit) capacity() int64 {
 
 // interval is the time one unit takes to refill, rounded up to whole
 // nanoseconds so that rounding never admits more than the rate.
-func (l Limit) interval() int64 {
+func (l *Limit) interval() int64 {
 	return max(1, (int64(l.Period)+l.Quota-1)/l.Quota)
 }
 
 // name returns Name or the default derived from Period.
-func (l Limit) name() string {
+func (l *Limit) name() string {
 	if l.Name != "" {
 		return l.Name
 	}
@@ -175,7 +175,7 @@ func (l Limit) name() string {
 // headerPolicy describes l as a RateLimit-Policy item: the quota is the
 // units that may pass at once and the window the time they take to come
 // back (Burst at the refill rate for buckets, Period for windows).
-func (l Limit) headerPolicy() rlheader.Policy {
+func (l *Limit) headerPolicy() rlheader.Policy {
 	w := int64(l.Period)
 	if l.isBucket() {
 		w = l.capacity() * l.interval()

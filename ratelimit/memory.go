@@ -89,9 +89,9 @@ func (s *MemoryStore) Take(_ context.Context, req TakeRequest) (Result, error) {
 	sh.mu.Lock()
 	e := sh.entry(h, req.Key, now, s.perShard)
 	if n == 1 { // the usual case, without the batch bookkeeping
-		r := e.takeOne(&req.Counters[0], now, req.Cost)
+		o := e.takeOne(&req.Counters[0], now, req.Cost)
 		sh.mu.Unlock()
-		return r, nil
+		return o.result(&req.Counters[0].Limit), nil
 	}
 	var states [maxInline]State
 	var idle [maxInline]int64
@@ -168,15 +168,15 @@ func (sh *memShard) entry(h uint64, key string, now int64, limit int) *memEntry 
 }
 
 // takeOne applies one counter of a request. The caller holds the lock.
-func (e *memEntry) takeOne(c *Counter, now, cost int64) Result {
+func (e *memEntry) takeOne(c *Counter, now, cost int64) outcome {
 	mc := &e.counters[e.counter(c.Bucket, now)]
 	st := mc.state
-	r := c.Limit.take(&st, now, min(cost, c.Limit.capacity()+1), c.interval)
-	if r.Allowed {
-		mc.state, mc.expires = st, now+int64(r.Reset)
+	o := c.Limit.take(&st, now, min(cost, c.Limit.capacity()+1), c.interval)
+	if o.allowed {
+		mc.state, mc.expires = st, now+o.reset
 		e.expires = max(e.expires, mc.expires)
 	}
-	return r
+	return o
 }
 
 // counter returns the index of the entry's counter for bucket, adding it

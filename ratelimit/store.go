@@ -78,35 +78,42 @@ func (req *TakeRequest) apply(states []State, now int64, idle []int64) Result {
 	if len(states) > maxInline {
 		next = make([]State, 0, len(states))
 	}
-	var best Result
+	var best outcome
+	at := 0
 	for i, c := range req.Counters {
 		next = append(next, states[i])
 		cost := min(req.Cost, c.Limit.capacity()+1) // never overflow
-		r := c.Limit.take(&next[i], now, cost, c.interval)
+		o := c.Limit.take(&next[i], now, cost, c.interval)
 		if idle != nil {
-			idle[i] = now + int64(r.Reset)
+			idle[i] = now + o.reset
 		}
-		if i == 0 || better(r, best) {
-			best = r
+		if i == 0 || o.better(best) {
+			best, at = o, i
 		}
 	}
-	if best.Allowed {
+	if best.allowed {
 		copy(states, next)
 	}
-	return best
+	return best.result(&req.Counters[at].Limit)
 }
 
-// better reports whether r should be reported rather than best: a refusal
-// over an admission, the longer wait among refusals, the fewest units
-// left (then the longest reset) among admissions.
-func better(r, best Result) bool {
+// better reports whether o should be reported rather than best: a
+// refusal over an admission, the longer wait among refusals, the fewest
+// units left (then the longest reset) among admissions.
+func (o outcome) better(best outcome) bool {
 	switch {
-	case r.Allowed != best.Allowed:
-		return !r.Allowed
-	case !r.Allowed:
-		return r.RetryAfter > best.RetryAfter
-	case r.Remaining != best.Remaining:
-		return r.Remaining < best.Remaining
+	case o.allowed != best.allowed:
+		return !o.allowed
+	case !o.allowed:
+		return o.retryWait > best.retryWait
+	case o.remaining != best.remaining:
+		return o.remaining < best.remaining
 	}
-	return r.Reset > best.Reset
+	return o.reset > best.reset
+}
+
+// better is outcome.better for results.
+func better(r, best Result) bool {
+	return outcome{r.Allowed, r.Remaining, int64(r.Reset), int64(r.RetryAfter)}.better(
+		outcome{best.Allowed, best.Remaining, int64(best.Reset), int64(best.RetryAfter)})
 }
