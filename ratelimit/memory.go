@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 // DefaultCapacity is the number of counters a [MemoryStore] keeps when
@@ -45,15 +46,16 @@ type MemoryStore struct {
 type memShard struct {
 	mu sync.Mutex
 	m  map[uint64]*memEntry
-	_  [40]byte // keep shards on separate cache lines
+	_  [112]byte // 128 bytes apart, hot fields never share a cache line
 }
 
 type memEntry struct {
-	key      string
+	key      string    // points into keyBuf when the key fits
 	next     *memEntry // another key with the same hash
 	expires  int64     // Unix ns after which every counter is idle
 	counters []memCounter
 	inline   [2]memCounter // storage for the usual one or two limits
+	keyBuf   [32]byte      // the key, in the entry's own cache lines
 }
 
 type memCounter struct {
@@ -190,7 +192,9 @@ func (e *memEntry) counter(bucket string, now int64) int {
 			return i
 		}
 	}
-	e.counters = append(e.counters, memCounter{bucket: strings.Clone(bucket)})
+	// Bucket is constant per limit (see TakeRequest), so it is kept as
+	// it is: comparing it with the next request's is then a pointer check.
+	e.counters = append(e.counters, memCounter{bucket: bucket})
 	return len(e.counters) - 1
 }
 
@@ -218,8 +222,13 @@ func (sh *memShard) insert(h uint64, key string, now int64, limit int) *memEntry
 	if full && !dropped && seen > 0 {
 		sh.drop(victim, sh.m[victim])
 	}
-	e := &memEntry{key: strings.Clone(key), next: sh.m[h]}
+	e := &memEntry{next: sh.m[h]}
 	e.counters = e.inline[:0]
+	if n := copy(e.keyBuf[:], key); n == len(key) && n > 0 {
+		e.key = unsafe.String(&e.keyBuf[0], n)
+	} else {
+		e.key = strings.Clone(key)
+	}
 	sh.m[h] = e
 	return e
 }

@@ -13,7 +13,8 @@ import (
 var ErrStoreUnavailable = errors.New("ratelimit: store unavailable")
 
 // Counter names one limit's counter for a key: Bucket is the limit's place
-// in its policy (see [Policy]), constant per limit and printable.
+// in its policy (see [Policy]), printable and constant per limit: unlike
+// the key, a store may keep the string it is given.
 type Counter struct {
 	Bucket string
 	Limit  Limit
@@ -80,7 +81,8 @@ func (req *TakeRequest) apply(states []State, now int64, idle []int64) Result {
 	}
 	var best outcome
 	at := 0
-	for i, c := range req.Counters {
+	for i := range req.Counters {
+		c := &req.Counters[i] // not a copy: Counter is large
 		next = append(next, states[i])
 		cost := min(req.Cost, c.Limit.capacity()+1) // never overflow
 		o := c.Limit.take(&next[i], now, cost, c.interval)
