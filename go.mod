@@ -1,6 +1,6 @@
 module github.com/tollgate/tollgate
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/auth0/go-jwt-middleware/v2 v2.3.1
@@ -10,6 +10,7 @@ require (
 	github.com/google/uuid v1.6.0
 	github.com/lestrrat-go/jwx/v3 v3.4.0
 	github.com/stretchr/testify v1.12.1
+	golang.org/x/time v0.16.0
 )
 
 require (
