@@ -18,8 +18,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tollgate/tollgate"
 	"github.com/tollgate/tollgate/apikey"
 	"github.com/tollgate/tollgate/auth"
+	"github.com/tollgate/tollgate/quota"
+	"github.com/tollgate/tollgate/ratelimit"
 )
 
 func main() {
@@ -47,12 +50,28 @@ func newDemo(ctx context.Context) (*demo, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The demo plan: bursts of 5, 1 request per second after that, 1000 a day.
+	plans, err := tollgate.NewPlans(tollgate.Plan{
+		Name:     "demo",
+		Throttle: []ratelimit.Limit{ratelimit.PerSecond(1, 5)},
+		Quota:    quota.Quota{Limit: 1000, Period: quota.Day},
+	})
+	if err != nil {
+		return nil, err
+	}
+	gate, err := tollgate.New(tollgate.Config{
+		Authenticators: []auth.Authenticator{apikey.NewAuthenticator(keys)},
+		Plans:          plans,
+	})
+	if err != nil {
+		return nil, err
+	}
 	api := http.NewServeMux()
 	api.HandleFunc("GET /v1/hello", hello)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok\n") })
-	mux.Handle("/v1/", apikey.NewAuthenticator(keys).Middleware()(api))
+	mux.Handle("/v1/", gate.Middleware(api))
 	return &demo{handler: mux, key: key}, nil
 }
 
@@ -96,9 +115,13 @@ Demo API key (shown once; only its hash is stored):
   %[2]s
 
 Try:
-  curl -i %[1]s/v1/hello -H 'X-API-Key: %[2]s'    # 200
+  curl -i %[1]s/v1/hello -H 'X-API-Key: %[2]s'    # 200, with RateLimit headers
   curl -i %[1]s/v1/hello                            # 401 problem+json
   curl -i %[1]s/healthz                             # 200, no key needed
+
+The demo plan allows bursts of 5, then 1 request per second, and 1000 a day.
+Go past the burst to see a 429 with Retry-After:
+  for i in $(seq 7); do curl -s -o /dev/null -w '%%{http_code}\n' %[1]s/v1/hello -H 'X-API-Key: %[2]s'; done
 
 Press Ctrl-C to stop.
 `, base, key)

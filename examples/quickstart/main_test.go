@@ -56,8 +56,34 @@ func TestQuickstart(t *testing.T) {
 		assert.Contains(t, string(body), tt.body)
 	}
 	assert.Contains(t, out.String(), "curl -i "+base+"/v1/hello -H 'X-API-Key: "+key+"'")
+	assertBurst(t, base, key)
 	cancel()
 	require.NoError(t, <-done)
+}
+
+// assertBurst checks what the printed loop shows: the burst passes, then
+// 429 with Retry-After. It sends up to 20 requests, so a slow machine that
+// refills a token or two meanwhile still reaches the refusal.
+func assertBurst(t *testing.T, base, key string) {
+	t.Helper()
+	var codes []int
+	var retryAfter string
+	for range 20 {
+		req, _ := http.NewRequest("GET", base+"/v1/hello", nil)
+		req.Header.Set("X-API-Key", key)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		codes = append(codes, resp.StatusCode)
+		if resp.StatusCode == http.StatusTooManyRequests {
+			retryAfter = resp.Header.Get("Retry-After")
+			break
+		}
+	}
+	assert.Contains(t, codes, http.StatusTooManyRequests, "past the burst of 5: %v", codes)
+	assert.GreaterOrEqual(t, len(codes), 5, "the burst of 5 (one spent already) passed first: %v", codes)
+	assert.Equal(t, http.StatusOK, codes[0])
+	assert.Equal(t, "1", retryAfter)
 }
 
 type syncBuffer struct {
