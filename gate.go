@@ -12,8 +12,10 @@ import (
 	"github.com/tollgate/tollgate/internal/clock"
 	"github.com/tollgate/tollgate/internal/httpwrap"
 	"github.com/tollgate/tollgate/internal/problem"
+	"github.com/tollgate/tollgate/metrics"
 	"github.com/tollgate/tollgate/quota"
 	"github.com/tollgate/tollgate/ratelimit"
+	"github.com/tollgate/tollgate/usage"
 )
 
 // Errors for requests a usage plan refuses; both answer 403.
@@ -60,6 +62,14 @@ type Config struct {
 	// routes with wildcards match. Default: routes match on method and
 	// literal path.
 	Routes *http.ServeMux
+	// Usage meters every admitted request (after throttle and quota) for
+	// usage reports. The caller owns it and closes it on shutdown, after
+	// the server has stopped, so nothing counted is lost. Default: none.
+	Usage *usage.Meter
+	// Metrics records OpenTelemetry metrics and the access log for every
+	// request, refused ones included, with each stage's decision.
+	// Default: none.
+	Metrics *metrics.Recorder
 	// ErrorHandler writes refusals after authentication. Default: [WriteError].
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 	// Clock is the time source. Default: [time.Now].
@@ -120,13 +130,33 @@ func New(cfg Config) (*Gate, error) {
 	return g, nil
 }
 
-// Middleware returns next behind the gate.
+// Middleware returns next behind the gate: metrics and the access log
+// outermost, then authentication, plan, throttle and quota, then usage
+// metering around next.
 func (g *Gate) Middleware(next http.Handler) http.Handler {
+	if g.cfg.Usage != nil {
+		next = g.cfg.Usage.Middleware(next)
+	}
 	h := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { g.serve(w, r, next) }))
 	if g.auth != nil {
 		h = g.auth(h)
 	}
+	if rec := g.cfg.Metrics; rec != nil {
+		h = rec.Middleware(countAuthFailures(rec, h))
+	}
 	return h
+}
+
+// countAuthFailures reports the refusals the authentication middleware
+// noted, as it cannot reach the Recorder itself.
+func countAuthFailures(rec *metrics.Recorder, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r)
+		n := auth.NoteFromContext(r.Context())
+		if n != nil && n.Identity == nil && (n.Decision == auth.DecisionUnauthenticated || n.Decision == auth.DecisionForbidden) {
+			rec.AuthFailure(r.Context(), "", n.Reason)
+		}
+	})
 }
 
 // planRuntime is what a Gate keeps per plan version: its throttle limiter.
@@ -169,7 +199,7 @@ func (g *Gate) serve(w http.ResponseWriter, r *http.Request, next http.Handler) 
 	}
 	plan, err := g.plan(id, r)
 	if err != nil {
-		g.cfg.ErrorHandler(w, r, err)
+		g.refuse(w, r, auth.DecisionForbidden, err)
 		return
 	}
 	if g.cfg.Routes != nil && r.Pattern == "" {
@@ -213,13 +243,17 @@ func (g *Gate) admit(w http.ResponseWriter, r *http.Request, id *auth.Identity, 
 		g.cfg.ErrorHandler(w, r, err)
 		return quota.Result{}, false
 	}
+	start := time.Now()
 	d, err := rt.limiter.Check(r)
+	g.storeCall(r, "ratelimit.take", start, err)
 	if err != nil && !g.failOpen(w, r, err) {
 		return quota.Result{}, false
 	}
 	var q quota.Result
 	if p.Quota.Limit > 0 && (!d.Counted || d.Result.Allowed) {
+		start = time.Now()
 		q, err = g.quota.Take(r.Context(), g.cfg.Key(id), p.Quota, g.cost(r))
+		g.storeCall(r, "quota.take", start, err)
 		if err != nil && !g.failOpen(w, r, err) {
 			return quota.Result{}, false
 		}
@@ -228,10 +262,12 @@ func (g *Gate) admit(w http.ResponseWriter, r *http.Request, id *auth.Identity, 
 	setLimitHeaders(w.Header(), d, q, now)
 	switch {
 	case d.Counted && !d.Result.Allowed:
-		g.cfg.ErrorHandler(w, r, &ratelimit.LimitError{Result: d.Result})
+		g.cfg.Metrics.Throttled(r.Context(), id)
+		g.refuse(w, r, auth.DecisionThrottled, &ratelimit.LimitError{Result: d.Result})
 		return q, false
 	case q.Quota != "" && !q.Allowed:
-		g.cfg.ErrorHandler(w, r, &quota.ExceededError{Result: q, RetryAfter: q.RetryAfter(now)})
+		g.cfg.Metrics.QuotaExceeded(r.Context(), id)
+		g.refuse(w, r, auth.DecisionQuota, &quota.ExceededError{Result: q, RetryAfter: q.RetryAfter(now)})
 		return q, false
 	}
 	return q, true
@@ -241,8 +277,22 @@ func (g *Gate) failOpen(w http.ResponseWriter, r *http.Request, err error) bool 
 	if g.cfg.FailOpen && !errors.Is(err, r.Context().Err()) {
 		return true
 	}
-	g.cfg.ErrorHandler(w, r, err)
+	g.refuse(w, r, auth.DecisionUnavailable, err)
 	return false
+}
+
+// refuse notes the decision for the access log and metrics, then answers.
+func (g *Gate) refuse(w http.ResponseWriter, r *http.Request, d auth.Decision, err error) {
+	auth.NoteFromContext(r.Context()).Decide(d, errorCode(err))
+	g.cfg.ErrorHandler(w, r, err)
+}
+
+// storeCall reports a store's latency and outcome when metrics are on;
+// the clock is read only then.
+func (g *Gate) storeCall(r *http.Request, op string, start time.Time, err error) {
+	if g.cfg.Metrics != nil {
+		g.cfg.Metrics.StoreCall(r.Context(), op, time.Since(start), err)
+	}
 }
 
 func (g *Gate) cost(r *http.Request) int64 {
@@ -269,4 +319,20 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		problem.Write(w, problem.New(http.StatusServiceUnavailable, "unavailable", "The service cannot decide on this request now; try again later."))
 	}
+}
+
+// errorCode is the reason recorded for a refusal: the problem code that
+// [WriteError] sends for err.
+func errorCode(err error) string {
+	switch {
+	case errors.Is(err, ErrNoPlan):
+		return "no_plan"
+	case errors.Is(err, ErrRouteNotInPlan):
+		return "route_not_in_plan"
+	case errors.Is(err, ratelimit.ErrLimited), errors.Is(err, ratelimit.ErrCostTooHigh):
+		return "rate_limited"
+	case errors.Is(err, quota.ErrQuotaExceeded):
+		return "quota_exceeded"
+	}
+	return "unavailable"
 }
