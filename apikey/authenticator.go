@@ -84,11 +84,12 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request) (*aut
 	return nil, auth.ErrNoCredentials
 }
 
-// Middleware returns middleware that requires a valid key and stores its
-// identity for [auth.FromContext]. opts are those of [auth.NewMiddleware],
-// such as [auth.WithAPIGatewayErrors].
-func (a *Authenticator) Middleware(opts ...auth.Option) func(http.Handler) http.Handler {
-	return auth.NewMiddleware(a, opts...)
+// Middleware returns next behind a required key: the key's identity is
+// stored for [auth.FromContext], and refusals get problem responses. For
+// options such as [auth.WithAPIGatewayErrors], use [auth.NewMiddleware]
+// with the Authenticator instead.
+func (a *Authenticator) Middleware(next http.Handler) http.Handler {
+	return auth.NewMiddleware(a)(next)
 }
 
 // refusals are built once: a flood of bad keys allocates nothing.

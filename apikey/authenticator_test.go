@@ -50,7 +50,7 @@ func TestMiddleware(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a := apikey.NewAuthenticator(m, tt.sources...)
-			srv := httptest.NewServer(a.Middleware(tt.opts...)(http.HandlerFunc(whoami)))
+			srv := httptest.NewServer(auth.NewMiddleware(a, tt.opts...)(http.HandlerFunc(whoami)))
 			defer srv.Close()
 			req, _ := http.NewRequest("GET", srv.URL+"/v1/things", nil)
 			tt.req(req)
@@ -87,5 +87,5 @@ func TestMiddlewareWebSocket(t *testing.T) {
 	m, _, _ := newManager(t)
 	good, _, err := m.Create(context.Background(), apikey.Params{Owner: "alice"})
 	require.NoError(t, err)
-	testkit.AssertWebSocket(t, apikey.NewAuthenticator(m).Middleware(), http.Header{"X-Api-Key": {good}})
+	testkit.AssertWebSocket(t, apikey.NewAuthenticator(m).Middleware, http.Header{"X-Api-Key": {good}})
 }

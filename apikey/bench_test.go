@@ -54,7 +54,7 @@ func BenchmarkMiddleware(b *testing.B) {
 		h    http.Handler
 	}{
 		{"bare", ok},
-		{"apikey", apikey.NewAuthenticator(m).Middleware()(ok)},
+		{"apikey", apikey.NewAuthenticator(m).Middleware(ok)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()

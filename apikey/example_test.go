@@ -58,7 +58,7 @@ func ExampleAuthenticator_Middleware() {
 		fmt.Println("owner:", id.Attributes["owner"], "plan:", id.Plan)
 		fmt.Fprintln(w, "ok")
 	})
-	h := apikey.NewAuthenticator(m).Middleware()(api)
+	h := apikey.NewAuthenticator(m).Middleware(api)
 
 	for _, key := range []string{plaintext, ""} {
 		req := httptest.NewRequest("GET", "/v1/items", nil)

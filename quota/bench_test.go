@@ -32,7 +32,7 @@ func BenchmarkMiddleware(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		return l.Middleware()(ok)
+		return l.Middleware(ok)
 	}
 	cases := []struct {
 		name string

@@ -21,7 +21,7 @@ func ExampleLimiter_Middleware() {
 	if err != nil {
 		panic(err)
 	}
-	h := l.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	h := l.Middleware(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
 
 	for range 3 {
 		r := httptest.NewRequest("GET", "/", nil)
@@ -67,7 +67,7 @@ func ExampleWithQuotaFunc() {
 			q, ok := plans[id.Plan]
 			return q, ok
 		}))
-	h := l.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	h := l.Middleware(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
 
 	for _, plan := range []string{"free", "pro"} {
 		r := httptest.NewRequest("GET", "/", nil)

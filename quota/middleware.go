@@ -12,26 +12,24 @@ import (
 	"github.com/tollgate/tollgate/internal/rlheader"
 )
 
-// Middleware returns middleware that counts each request against the
+// Middleware returns next behind a quota: it counts each request against the
 // caller's quota (see [WithQuota], [WithQuotaFunc], [WithKeyFunc]) and
 // refuses it with 429 and Retry-After, until the period resets, once the
 // quota is spent. Counted responses carry the quota as its own policy in
 // the RateLimit-Policy and RateLimit fields. A store failure refuses the
 // request with 503 unless [WithFailOpen] is set.
-func (l *Limiter) Middleware() func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			res, ok := l.admit(w, r)
-			switch {
-			case !ok:
-				return
-			case res.Cost > 0 && l.cfg.refund5xx:
-				l.serveRefunding(next, w, r, res)
-			default:
-				next.ServeHTTP(w, r)
-			}
-		})
-	}
+func (l *Limiter) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		res, ok := l.admit(w, r)
+		switch {
+		case !ok:
+			return
+		case res.Cost > 0 && l.cfg.refund5xx:
+			l.serveRefunding(next, w, r, res)
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
 }
 
 // admit decides a request: it returns false after writing a refusal, and

@@ -42,7 +42,7 @@ var noon = time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func serve(t *testing.T, l *quota.Limiter) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(identify(l.Middleware()(statusHandler)))
+	srv := httptest.NewServer(identify(l.Middleware(statusHandler)))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -103,7 +103,7 @@ func TestMiddlewareQuotaPerRequest(t *testing.T) {
 		}),
 		quota.WithCost(func(r *http.Request) int64 { return int64(len(r.URL.Query()["unit"])) + 1 }),
 	)
-	srv := httptest.NewServer(l.Middleware()(statusHandler))
+	srv := httptest.NewServer(l.Middleware(statusHandler))
 	defer srv.Close()
 
 	resp := get(t, srv, "k", "plan=gold&unit&unit")
@@ -223,7 +223,7 @@ func TestMiddlewareKeepsEarlierPolicies(t *testing.T) {
 			next.ServeHTTP(w, r)
 		})
 	}
-	srv := httptest.NewServer(identify(throttle(l.Middleware()(statusHandler))))
+	srv := httptest.NewServer(identify(throttle(l.Middleware(statusHandler))))
 	defer srv.Close()
 	resp := get(t, srv, "k", "")
 	assert.Equal(t, "burst;q=10;w=1, daily;q=9;w=86400", strings.Join(resp.Header.Values("RateLimit-Policy"), ", "))
@@ -247,7 +247,7 @@ func TestMiddlewareWebSocket(t *testing.T) {
 			opts = append(opts, quota.WithRefundServerErrors())
 		}
 		l, _ := newLimiter(t, noon, opts...)
-		testkit.AssertWebSocket(t, func(h http.Handler) http.Handler { return identify(l.Middleware()(h)) }, http.Header{"X-Key": {"k"}})
+		testkit.AssertWebSocket(t, func(h http.Handler) http.Handler { return identify(l.Middleware(h)) }, http.Header{"X-Key": {"k"}})
 		u, err := l.Usage(ctx, "k", quota.Quota{Limit: 1, Period: quota.Day})
 		require.NoError(t, err)
 		assert.Equal(t, int64(1), u.Used, "the upgrade counts once (refund=%t)", refund)
