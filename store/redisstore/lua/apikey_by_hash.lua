@@ -1,0 +1,5 @@
+-- Returns the record JSON of the key holding a hash, or nil.
+-- KEYS[1] hash key. ARGV[1] record-key prefix.
+local id = redis.call('GET', KEYS[1])
+if not id then return false end
+return redis.call('HGET', ARGV[1] .. id, 'd')

@@ -1,0 +1,83 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Store is a handle on one Redis deployment (standalone, Sentinel or
+// Cluster, through go-redis's [redis.UniversalClient]) from which each
+// tollgate store is taken: [Store.APIKeys], and so on. It holds no state
+// of its own beyond its settings and is safe for concurrent use.
+type Store struct {
+	client  redis.UniversalClient
+	prefix  string
+	timeout time.Duration
+}
+
+// Option configures a [Store].
+type Option func(*Store) error
+
+// WithPrefix sets the prefix of every Redis key and channel the stores
+// use, so several applications (or tests) can share one Redis. It must
+// not contain '{' or '}', which Redis Cluster reads as a hash tag.
+// Default: "tollgate:".
+func WithPrefix(p string) Option {
+	return func(s *Store) error {
+		if strings.ContainsAny(p, "{}") {
+			return fmt.Errorf("redisstore: prefix %q contains a hash-tag brace", p)
+		}
+		s.prefix = p
+		return nil
+	}
+}
+
+// WithTimeout bounds each call to Redis, so a slow or unreachable server
+// costs a request at most d before the store's failure policy applies.
+// go-redis honours it only when the client was built with
+// ContextTimeoutEnabled; otherwise the client's own read and write
+// timeouts apply. Default: 100 ms.
+func WithTimeout(d time.Duration) Option {
+	return func(s *Store) error {
+		if d <= 0 {
+			return errors.New("redisstore: timeout must be positive")
+		}
+		s.timeout = d
+		return nil
+	}
+}
+
+// New returns a Store over client. The client stays the caller's: closing
+// it is up to them, after the stores are done with it.
+func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
+	if client == nil {
+		return nil, errors.New("redisstore: nil client")
+	}
+	s := &Store{client: client, prefix: "tollgate:", timeout: 100 * time.Millisecond}
+	for _, o := range opts {
+		if err := o(s); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// call returns the context for one Redis call: the caller's, bounded by
+// the store's timeout.
+func (s *Store) call(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.timeout)
+}
+
+// fail turns a Redis error into the store's error: the caller's own
+// context error unchanged, anything else wrapped with the operation.
+func fail(ctx context.Context, op string, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	return fmt.Errorf("redisstore: %s: %w", op, err)
+}
