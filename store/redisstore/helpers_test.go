@@ -83,7 +83,12 @@ func deleteKeys(t testing.TB, c redis.UniversalClient, prefix string) {
 // newStore returns a Store over c with a fresh prefix and a timeout
 // generous enough for a loaded CI machine running -race.
 func newStore(t testing.TB, c redis.UniversalClient, opts ...redisstore.Option) *redisstore.Store {
-	opts = append([]redisstore.Option{redisstore.WithPrefix(testPrefix(t, c)), redisstore.WithTimeout(2 * time.Second)}, opts...)
+	return storeAt(t, c, testPrefix(t, c), opts...)
+}
+
+// storeAt is newStore with a given prefix, for two stores that share data.
+func storeAt(t testing.TB, c redis.UniversalClient, prefix string, opts ...redisstore.Option) *redisstore.Store {
+	opts = append([]redisstore.Option{redisstore.WithPrefix(prefix), redisstore.WithTimeout(2 * time.Second)}, opts...)
 	s, err := redisstore.New(c, opts...)
 	require.NoError(t, err)
 	return s
