@@ -64,10 +64,14 @@ func NewMiddleware(a Authenticator, opts ...Option) func(http.Handler) http.Hand
 			}
 			switch {
 			case err == nil:
+				if n := NoteFromContext(r.Context()); n != nil {
+					n.Identity = id
+				}
 				next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), id)))
 			case c.optional && errors.Is(err, ErrNoCredentials):
 				next.ServeHTTP(w, r)
 			default:
+				noteRefusal(NoteFromContext(r.Context()), err)
 				c.onError(w, r, err)
 			}
 		})
@@ -113,4 +117,23 @@ func writeGatewayError(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("X-Amzn-ErrorType", "ForbiddenException")
 	w.WriteHeader(http.StatusForbidden)
 	_, _ = w.Write([]byte(`{"message":"Forbidden"}`))
+}
+
+// noteRefusal records why authentication refused a request on n, if any.
+func noteRefusal(n *Note, err error) {
+	if n == nil {
+		return
+	}
+	d := DecisionUnauthenticated
+	switch HTTPStatus(err) {
+	case http.StatusForbidden:
+		d = DecisionForbidden
+	case http.StatusServiceUnavailable:
+		d = DecisionUnavailable
+	}
+	reason := defaultCode(HTTPStatus(err), err)
+	if e, ok := errors.AsType[*Error](err); ok && e.Code != "" {
+		reason = e.Code
+	}
+	n.Decide(d, reason)
 }
