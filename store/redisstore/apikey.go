@@ -81,7 +81,7 @@ func (a *APIKeyStore) decode(ctx context.Context, op, data string, err error) (*
 	case errors.Is(err, redis.Nil):
 		return nil, apikey.ErrNotFound
 	case err != nil:
-		return nil, fail(ctx, op, err)
+		return nil, a.s.fail(ctx, op, err)
 	}
 	k, err := decodeKey(data)
 	if err != nil {
@@ -112,7 +112,7 @@ func (a *APIKeyStore) Put(ctx context.Context, k *apikey.Key) error {
 		joinHashes(hashes), a.hashKey(""), a.ownerKey(""), a.channel).Int()
 	switch {
 	case err != nil:
-		return fail(ctx, "put api key", err)
+		return a.s.fail(ctx, "put api key", err)
 	case ok == 0:
 		return apikey.ErrConflict
 	}
@@ -132,7 +132,7 @@ func (a *APIKeyStore) List(ctx context.Context, owner, after string, limit int) 
 	defer cancel()
 	rows, err := apikeyList.Run(c, a.s.client, []string{a.ownerKey(owner)}, min, limit, a.recordKey("")).Slice()
 	if err != nil {
-		return nil, fail(ctx, "list api keys", err)
+		return nil, a.s.fail(ctx, "list api keys", err)
 	}
 	keys := make([]*apikey.Key, 0, len(rows))
 	for _, row := range rows {
@@ -160,7 +160,7 @@ func (a *APIKeyStore) Delete(ctx context.Context, id string) error {
 	err := apikeyDelete.Run(c, a.s.client, []string{a.recordKey(id)},
 		id, a.hashKey(""), a.ownerKey(""), a.channel).Err()
 	if err != nil {
-		return fail(ctx, "delete api key", err)
+		return a.s.fail(ctx, "delete api key", err)
 	}
 	return nil
 }

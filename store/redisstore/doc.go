@@ -10,8 +10,10 @@
 //   - [Store.APIKeys]: an [apikey.Store], with change notifications
 //     ([APIKeyStore.Subscribe]).
 //   - [Store.Quotas]: a [quota.Store].
+//   - [Store.Usage]: a [usage.Store], idempotent by batch ID.
 //
-// Each passes the conformance suite of its package (apikeytest, quotatest)
+// Each passes the conformance suite of its package (apikeytest, quotatest,
+// usagetest)
 // against a real Redis, standalone and Cluster, as the memory stores do.
 //
 // # One round trip

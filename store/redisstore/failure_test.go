@@ -30,7 +30,8 @@ func TestKilledConnectionsMidLoad(t *testing.T) {
 	c := redis.NewClient(opt)
 	t.Cleanup(func() { c.Close() }) // after the prefix cleanup, which uses c
 	admin := standaloneClient(t)
-	s := newStore(t, c).Quotas()
+	st := newStore(t, c)
+	s := st.Quotas()
 	b := quota.Bucket{Quota: "q", Key: "hot", Start: time.Now().Unix() - 1, End: time.Now().Unix() + 3600}
 	const limit, workers, each = 400, 8, 2000
 
@@ -70,6 +71,7 @@ func TestKilledConnectionsMidLoad(t *testing.T) {
 
 	t.Logf("killed %d connections: %d takes failed, %d admitted", killed, failed.Load(), admitted.Load())
 	require.Positive(t, killed, "the test killed nothing")
+	assert.Equal(t, uint64(failed.Load()), st.Stats().Errors, "every failure counted")
 	u, err := s.Get(ctx, b)
 	require.NoError(t, err, "the store recovers without a restart")
 	assert.LessOrEqual(t, u.Used, int64(limit), "never over the limit")

@@ -31,7 +31,7 @@ func (a *APIKeyStore) Subscribe(ctx context.Context, invalidate func(id string))
 	defer cancel()
 	if _, err := ps.Receive(c); err != nil { // the subscription's confirmation
 		ps.Close()
-		return nil, fail(ctx, "subscribe", err)
+		return nil, a.s.fail(ctx, "subscribe", err)
 	}
 	sub := &Subscription{ps: ps, done: make(chan struct{})}
 	go sub.run(ps.Channel(), invalidate)

@@ -59,9 +59,8 @@ func (q *QuotaStore) counterKey(b quota.Bucket) string {
 	buf = strconv.AppendInt(buf, b.Start, 10)
 	buf = append(buf, ':')
 	buf = strconv.AppendInt(buf, b.End, 10)
-	buf = append(buf, ":{"...)
-	buf = append(buf, b.Key...)
-	buf = append(buf, '}')
+	buf = append(buf, ':')
+	buf = append(buf, tag(b.Key)...)
 	return string(buf)
 }
 
@@ -81,7 +80,7 @@ func (q *QuotaStore) Take(ctx context.Context, b quota.Bucket, cost, limit int64
 	defer cancel()
 	r, err := quotaTake.Run(c, q.s.client, []string{q.counterKey(b)}, b.Initial, cost, limit, expireAt(b)).Int64Slice()
 	if err != nil {
-		return quota.Usage{}, fail(ctx, "quota take", err)
+		return quota.Usage{}, q.s.fail(ctx, "quota take", err)
 	}
 	return quota.Usage{Used: r[0], Admitted: r[1] == 1}, nil
 }
@@ -95,7 +94,7 @@ func (q *QuotaStore) Add(ctx context.Context, b quota.Bucket, delta int64) (quot
 	defer cancel()
 	used, err := quotaAdd.Run(c, q.s.client, []string{q.counterKey(b)}, b.Initial, delta, expireAt(b)).Int64()
 	if err != nil {
-		return quota.Usage{}, fail(ctx, "quota add", err)
+		return quota.Usage{}, q.s.fail(ctx, "quota add", err)
 	}
 	return quota.Usage{Used: used}, nil
 }
@@ -112,7 +111,7 @@ func (q *QuotaStore) Get(ctx context.Context, b quota.Bucket) (quota.Usage, erro
 	case errors.Is(err, redis.Nil):
 		return quota.Usage{Used: b.Initial}, nil
 	case err != nil:
-		return quota.Usage{}, fail(ctx, "quota get", err)
+		return quota.Usage{}, q.s.fail(ctx, "quota get", err)
 	}
 	return quota.Usage{Used: used}, nil
 }
@@ -129,7 +128,7 @@ func (q *QuotaStore) Set(ctx context.Context, b quota.Bucket, used int64) error 
 		args.ExpireAt = time.Unix(at, 0)
 	}
 	if err := q.s.client.SetArgs(c, q.counterKey(b), used, args).Err(); err != nil {
-		return fail(ctx, "quota set", err)
+		return q.s.fail(ctx, "quota set", err)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -18,6 +19,8 @@ type Store struct {
 	client  redis.UniversalClient
 	prefix  string
 	timeout time.Duration
+
+	errors atomic.Uint64
 }
 
 // Option configures a [Store].
@@ -52,6 +55,18 @@ func WithTimeout(d time.Duration) Option {
 	}
 }
 
+// Stats counts a Store's failures since it was made.
+type Stats struct {
+	// Errors counts calls that failed in Redis (the caller's own context
+	// ending is not counted).
+	Errors uint64
+}
+
+// Stats returns the failure counts, for metrics.
+func (s *Store) Stats() Stats {
+	return Stats{Errors: s.errors.Load()}
+}
+
 // New returns a Store over client. The client stays the caller's: closing
 // it is up to them, after the stores are done with it.
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
@@ -74,10 +89,17 @@ func (s *Store) call(ctx context.Context) (context.Context, context.CancelFunc) 
 }
 
 // fail turns a Redis error into the store's error: the caller's own
-// context error unchanged, anything else wrapped with the operation.
-func fail(ctx context.Context, op string, err error) error {
+// context error unchanged, anything else counted and wrapped with the
+// operation.
+func (s *Store) fail(ctx context.Context, op string, err error) error {
 	if cerr := ctx.Err(); cerr != nil {
 		return cerr
 	}
+	s.errors.Add(1)
 	return fmt.Errorf("redisstore: %s: %w", op, err)
 }
+
+// tag is a caller's key as a Redis Cluster hash tag: never empty ("{}"
+// would not count as one), and distinct for distinct keys. Everything
+// decided per caller carries it, so it shares one slot.
+func tag(key string) string { return "{k:" + key + "}" }
