@@ -13,12 +13,14 @@ import (
 )
 
 var (
+	//go:embed lua/quota_lib.lua
+	quotaLib string
 	//go:embed lua/quota_take.lua
 	quotaTakeSrc string
 	//go:embed lua/quota_add.lua
 	quotaAddSrc string
 
-	quotaTake = redis.NewScript(quotaTakeSrc)
+	quotaTake = redis.NewScript(quotaLib + quotaTakeSrc)
 	quotaAdd  = redis.NewScript(quotaAddSrc)
 )
 

@@ -5,9 +5,5 @@ local used = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
 local cost = tonumber(ARGV[2])
 if used > tonumber(ARGV[3]) - cost then return {used, 0} end
 used = used + cost
-if ARGV[4] == '0' then
-  redis.call('SET', KEYS[1], used)
-else
-  redis.call('SET', KEYS[1], used, 'EXAT', ARGV[4])
-end
+setCounter(KEYS[1], used, ARGV[4])
 return {used, 1}
