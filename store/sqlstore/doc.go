@@ -1,0 +1,59 @@
+// Package sqlstore keeps tollgate's state in a SQL database through
+// database/sql: PostgreSQL, MySQL or MariaDB, and SQLite, the embedded
+// choice for a single instance that must keep its keys across restarts.
+//
+// # Drivers
+//
+// The package imports no driver: open a *sql.DB with the driver of your
+// choice and name its [Dialect] in [New]. Tested with
+// github.com/jackc/pgx/v5/stdlib ([Postgres]), github.com/go-sql-driver/mysql
+// ([MySQL], against MariaDB) and modernc.org/sqlite ([SQLite], pure Go; open
+// it with "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" so writers
+// queue and readers run beside them; for an in-memory database call
+// db.SetMaxOpenConns(1), or every pooled connection gets one of its own).
+// No DSN option is needed otherwise: times are stored as integers, so
+// MySQL's parseTime does not matter.
+//
+// Reads use statements prepared on first use (except on PostgreSQL, where
+// pgx caches them itself); [Store.Close] releases them.
+//
+// # Schema
+//
+// [Store.Migrate] creates and updates the tables from SQL files embedded
+// in the binary, one numbered file per change and per dialect, recording
+// what it applied in <prefix>schema_migrations. It is idempotent and safe
+// to run from every instance at start-up: they take turns under a
+// PostgreSQL advisory lock, a MySQL named lock or an SQLite write
+// transaction. [WithTablePrefix] (default "tollgate_") lets deployments
+// or test runs share a database.
+//
+// Times are stored as Unix microseconds (NULL for none) and lists and maps
+// as JSON text, so every dialect holds the same values and the tables can
+// be read with plain SQL.
+//
+// # API keys
+//
+// [Store.APIKeys] returns a [KeyStore], an [apikey.Store]: a row per key
+// and a row per secret hash, whose primary key keeps a secret to a single
+// key. A write is one transaction, an INSERT for a new key or an UPDATE
+// guarded by the expected version, so concurrent writers never lose an
+// update; a lost race, a duplicate ID or secret, or a persisting deadlock
+// is [apikey.ErrConflict]. [KeyStore.TouchLastUsed] records last-used times
+// in one transaction per batch.
+//
+// # Notifications
+//
+// On PostgreSQL every key write also sends NOTIFY in its transaction, and
+// [KeyStore.Subscribe] listens on one connection and calls a function, such
+// as [apikey.Manager.Invalidate], with the ID of each changed key: a key
+// revoked on one instance stops verifying on all of them at once, not after
+// the verification cache's TTL. database/sql cannot wait for a
+// notification, so Subscribe takes a [WaitFunc] written for the driver.
+// MySQL and SQLite have no notifications; there the TTL bounds staleness.
+//
+// # Errors
+//
+// A key that does not exist is [apikey.ErrNotFound], a value; anything else
+// the database reports is an error wrapped as "sqlstore: <operation>: ...".
+// A cancelled or expired context is returned as ctx.Err() itself.
+package sqlstore
