@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -20,16 +21,20 @@ var (
 	apikeyByHashSrc string
 	//go:embed lua/apikey_list.lua
 	apikeyListSrc string
+	//go:embed lua/apikey_touch.lua
+	apikeyTouchSrc string
 
 	apikeyPut    = redis.NewScript(apikeyPutSrc)
 	apikeyDelete = redis.NewScript(apikeyDeleteSrc)
 	apikeyByHash = redis.NewScript(apikeyByHashSrc)
 	apikeyList   = redis.NewScript(apikeyListSrc)
+	apikeyTouch  = redis.NewScript(apikeyTouchSrc)
 )
 
 // APIKeyStore is an [apikey.Store] in Redis. Each key is a Redis hash
-// holding the record as JSON; a string per secret hash and a sorted set
-// per owner index it. Every write is one Lua script, so a version check,
+// holding the record as JSON, its version, and its last-used time (kept
+// apart so [APIKeyStore.TouchLastUsed] need not rewrite the record); a
+// string per secret hash and a sorted set per owner index it. Every write is one Lua script, so a version check,
 // the index moves and the change notification happen atomically.
 //
 // In Redis Cluster all API key data shares one hash tag, so one slot: the
@@ -61,8 +66,8 @@ func (a *APIKeyStore) Get(ctx context.Context, id string) (*apikey.Key, error) {
 	}
 	c, cancel := a.s.call(ctx)
 	defer cancel()
-	data, err := a.s.client.HGet(c, a.recordKey(id), "d").Result()
-	return a.decode(ctx, "get api key", data, err)
+	fields, err := a.s.client.HMGet(c, a.recordKey(id), "d", "v", "lu").Result()
+	return a.decode(ctx, "get api key", fields, err)
 }
 
 // GetByHash implements [apikey.Store] in one round trip.
@@ -72,18 +77,19 @@ func (a *APIKeyStore) GetByHash(ctx context.Context, h apikey.Hash) (*apikey.Key
 	}
 	c, cancel := a.s.call(ctx)
 	defer cancel()
-	data, err := apikeyByHash.Run(c, a.s.client, []string{a.hashKey(hexHash(h))}, a.recordKey("")).Text()
-	return a.decode(ctx, "get api key by hash", data, err)
+	fields, err := apikeyByHash.Run(c, a.s.client, []string{a.hashKey(hexHash(h))}, a.recordKey("")).Slice()
+	return a.decode(ctx, "get api key by hash", fields, err)
 }
 
-func (a *APIKeyStore) decode(ctx context.Context, op, data string, err error) (*apikey.Key, error) {
+// decode reads a record's fields d, v and lu as HMGET returns them.
+func (a *APIKeyStore) decode(ctx context.Context, op string, fields []any, err error) (*apikey.Key, error) {
 	switch {
-	case errors.Is(err, redis.Nil):
+	case errors.Is(err, redis.Nil) || err == nil && (len(fields) != 3 || fields[0] == nil):
 		return nil, apikey.ErrNotFound
 	case err != nil:
 		return nil, a.s.fail(ctx, op, err)
 	}
-	k, err := decodeKey(data)
+	k, err := decodeRecord(fields)
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: %s: corrupt record: %w", op, err)
 	}
@@ -136,11 +142,11 @@ func (a *APIKeyStore) List(ctx context.Context, owner, after string, limit int) 
 	}
 	keys := make([]*apikey.Key, 0, len(rows))
 	for _, row := range rows {
-		data, ok := row.(string)
-		if !ok {
+		fields, ok := row.([]any)
+		if !ok || len(fields) != 3 || fields[0] == nil {
 			continue // an index entry without its record would be a bug; skip it rather than fail the page
 		}
-		k, err := decodeKey(data)
+		k, err := decodeRecord(fields)
 		if err != nil {
 			return nil, fmt.Errorf("redisstore: list api keys: corrupt record: %w", err)
 		}
@@ -161,6 +167,30 @@ func (a *APIKeyStore) Delete(ctx context.Context, id string) error {
 		id, a.hashKey(""), a.ownerKey(""), a.channel).Err()
 	if err != nil {
 		return a.s.fail(ctx, "delete api key", err)
+	}
+	return nil
+}
+
+// TouchLastUsed records when keys were last used, for all of them in one
+// script: a time not after the stored one is ignored, and a missing key
+// is skipped. [apikey.Manager.TouchLastUsed] calls it instead of reading
+// and writing each key. It bumps each touched key's Version, so a
+// concurrent read-modify-write retries, and publishes nothing: the
+// last-used time does not affect verification, so caches stay warm.
+func (a *APIKeyStore) TouchLastUsed(ctx context.Context, last map[string]time.Time) error {
+	if err := ctx.Err(); err != nil || len(last) == 0 {
+		return err
+	}
+	keys := make([]string, 0, len(last))
+	args := make([]any, 0, len(last))
+	for id, t := range last {
+		keys = append(keys, a.recordKey(id))
+		args = append(args, t.UnixMicro())
+	}
+	c, cancel := a.s.call(ctx)
+	defer cancel()
+	if err := apikeyTouch.Run(c, a.s.client, keys, args...).Err(); err != nil {
+		return a.s.fail(ctx, "touch api keys", err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"encoding/hex"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,6 +71,32 @@ func decodeKey(data string) (*apikey.Key, error) {
 			return nil, err
 		}
 		k.Previous = append(k.Previous, apikey.PreviousSecret{Hash: h, Start: p.Start, ExpiresAt: p.ExpiresAt})
+	}
+	return k, nil
+}
+
+// decodeRecord reads a record's HMGET fields: the JSON, the version
+// (authoritative: TouchLastUsed bumps it without rewriting the JSON) and
+// the last-used time in Unix microseconds, if any; the later of it and
+// the JSON's wins.
+func decodeRecord(fields []any) (*apikey.Key, error) {
+	data, _ := fields[0].(string)
+	k, err := decodeKey(data)
+	if err != nil {
+		return nil, err
+	}
+	v, _ := fields[1].(string)
+	if k.Version, err = strconv.ParseInt(v, 10, 64); err != nil {
+		return nil, err
+	}
+	if lu, ok := fields[2].(string); ok {
+		us, err := strconv.ParseInt(lu, 10, 64)
+		if err != nil {
+			return nil, err
+		}
+		if t := time.UnixMicro(us).UTC(); t.After(k.LastUsedAt) {
+			k.LastUsedAt = t
+		}
 	}
 	return k, nil
 }

@@ -78,3 +78,38 @@ func wait(t *testing.T, ch <-chan string) string {
 		return ""
 	}
 }
+
+// TestTouchLastUsed records last-used times in one script: later times
+// win, missing keys are skipped, the version moves, and nothing is
+// published, so other instances keep their caches.
+func TestTouchLastUsed(t *testing.T) {
+	forEach(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := newStore(t, b.newClient(t))
+		m := newManager(t, s)
+		_, k1, err := m.Create(ctx, apikey.Params{Owner: "alice"})
+		require.NoError(t, err)
+		_, k2, err := m.Create(ctx, apikey.Params{Owner: "bob"})
+		require.NoError(t, err)
+		seen := make(chan string, 16)
+		sub, err := s.APIKeys().Subscribe(ctx, func(id string) { seen <- id })
+		require.NoError(t, err)
+		defer func() { assert.NoError(t, sub.Close(ctx)) }()
+
+		t1 := time.Date(2031, 5, 6, 7, 8, 9, 123_456_000, time.UTC)
+		require.NoError(t, m.TouchLastUsed(ctx, map[string]time.Time{k1.ID: t1, "missing": t1}))
+		require.NoError(t, m.TouchLastUsed(ctx, map[string]time.Time{k1.ID: t1.Add(-time.Hour)}))
+		got, err := m.Get(ctx, k1.ID)
+		require.NoError(t, err)
+		assert.Equal(t, t1, got.LastUsedAt, "the later time wins")
+		assert.Equal(t, k1.Version+1, got.Version, "one touch took effect")
+
+		name := "renamed"
+		_, err = m.Update(ctx, k2.ID, apikey.Update{Name: &name})
+		require.NoError(t, err)
+		assert.Equal(t, k2.ID, wait(t, seen), "the touches published nothing before this update")
+		got, err = m.Get(ctx, k1.ID)
+		require.NoError(t, err)
+		assert.Equal(t, t1, got.LastUsedAt)
+	})
+}
