@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/tollgate/tollgate/ratelimit"
 )
 
 // Store is a handle on one Redis deployment (standalone, Sentinel or
@@ -16,11 +19,14 @@ import (
 // tollgate store is taken: [Store.APIKeys], and so on. It holds no state
 // of its own beyond its settings and is safe for concurrent use.
 type Store struct {
-	client  redis.UniversalClient
-	prefix  string
-	timeout time.Duration
+	client     redis.UniversalClient
+	prefix     string
+	timeout    time.Duration
+	clientTime bool
+	fallback   ratelimit.Store
+	specs      sync.Map // ratelimit.Limit → its spec for the scripts
 
-	errors atomic.Uint64
+	errors, fallbacks atomic.Uint64
 }
 
 // Option configures a [Store].
@@ -55,16 +61,43 @@ func WithTimeout(d time.Duration) Option {
 	}
 }
 
+// WithClientTime makes rate limits use the limiter's clock
+// ([ratelimit.TakeRequest.Now]) instead of the Redis server's TIME. Use it
+// when the application's clocks are trusted more than the server's, or to
+// drive time in tests. Default: the server's TIME, so that instances with
+// skewed clocks agree.
+func WithClientTime() Option {
+	return func(s *Store) error { s.clientTime = true; return nil }
+}
+
+// WithFallback gives rate limits a local store to take from while Redis
+// fails (times out, refuses connections), typically
+// [ratelimit.NewMemoryStore]: each instance then keeps throttling on its
+// own instead of letting everything through or refusing it, and returns
+// to the shared counters as soon as Redis answers. Default: none; a
+// failure is returned as an error and the limiter's fail policy applies.
+func WithFallback(local ratelimit.Store) Option {
+	return func(s *Store) error {
+		if local == nil {
+			return errors.New("redisstore: nil fallback store")
+		}
+		s.fallback = local
+		return nil
+	}
+}
+
 // Stats counts a Store's failures since it was made.
 type Stats struct {
 	// Errors counts calls that failed in Redis (the caller's own context
 	// ending is not counted).
 	Errors uint64
+	// Fallbacks counts rate-limit takes served by the [WithFallback] store.
+	Fallbacks uint64
 }
 
 // Stats returns the failure counts, for metrics.
 func (s *Store) Stats() Stats {
-	return Stats{Errors: s.errors.Load()}
+	return Stats{Errors: s.errors.Load(), Fallbacks: s.fallbacks.Load()}
 }
 
 // New returns a Store over client. The client stays the caller's: closing
