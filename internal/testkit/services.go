@@ -14,6 +14,8 @@ const (
 	DefaultRedisURL    = "redis://127.0.0.1:6379/0"
 	DefaultPostgresDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 	DefaultMySQLDSN    = "root@tcp(127.0.0.1:3306)/test?parseTime=true"
+	// DefaultRedisClusterAddrs are the seed nodes of the test Redis Cluster.
+	DefaultRedisClusterAddrs = "127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003"
 )
 
 // RedisURL returns the Redis URL from TOLLGATE_REDIS_URL (or the default)
@@ -21,6 +23,22 @@ const (
 func RedisURL(t testing.TB) string {
 	return Require(t, "TOLLGATE_REDIS_URL", DefaultRedisURL,
 		"start it with: redis-server --daemonize yes --port 6379 --save '' --appendonly no")
+}
+
+// RedisClusterAddrs returns the Redis Cluster seed addresses from
+// TOLLGATE_REDIS_CLUSTER_ADDRS (comma-separated, or the default) if every
+// one of them answers; see [Require].
+func RedisClusterAddrs(t testing.TB) []string {
+	t.Helper()
+	list := os.Getenv("TOLLGATE_REDIS_CLUSTER_ADDRS")
+	if list == "" {
+		list = DefaultRedisClusterAddrs
+	}
+	addrs := strings.Split(list, ",")
+	for _, a := range addrs {
+		dial(t, "TOLLGATE_REDIS_CLUSTER_ADDRS", a, "start it with: bash .ci/redis-cluster")
+	}
+	return addrs
 }
 
 // PostgresDSN returns the PostgreSQL DSN from TOLLGATE_POSTGRES_DSN (or
@@ -47,6 +65,12 @@ func Require(t testing.TB, env, def, howToStart string) string {
 	if addr == "" {
 		addr = def
 	}
+	return dial(t, env, addr, howToStart)
+}
+
+// dial is [Require] for an address already read from env.
+func dial(t testing.TB, env, addr, howToStart string) string {
+	t.Helper()
 	hostport := hostPort(addr)
 	conn, err := net.DialTimeout("tcp", hostport, 2*time.Second)
 	if err == nil {

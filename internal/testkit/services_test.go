@@ -25,4 +25,9 @@ func TestServicesAnswer(t *testing.T) {
 			}
 		})
 	}
+	t.Run("redis-cluster", func(t *testing.T) {
+		if addrs := RedisClusterAddrs(t); len(addrs) == 0 || addrs[0] == "" {
+			t.Fatalf("addresses %q", addrs)
+		}
+	})
 }
