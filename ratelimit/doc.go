@@ -20,6 +20,13 @@
 // A take may cost more than one unit. [Limit.Apply] holds the whole
 // arithmetic, which a store that keeps state elsewhere can reuse.
 //
+// A limit may change while keys are live (a plan is upgraded): the next
+// take applies the new limit to the old state. GCRA keeps its debt as
+// time, so a raised rate frees units as that time runs off, and a deeper
+// burst at once; the token bucket keeps its deficit in units, clamped to
+// a shallower bucket; windows keep their counts, and a new period starts
+// new windows.
+//
 // # Limiter
 //
 // A [Limiter] applies a [Policy], several limits that must all admit a

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"time"
 
 	"github.com/tollgate/tollgate/auth"
@@ -94,4 +95,16 @@ func ExampleLimit_Apply() {
 	// 20s true 0 0s
 	// 30s false 0 30s
 	// 1m20s true 0 0s
+}
+
+// Behind a trusted load balancer, the client is the rightmost address it
+// did not add itself; what the client wrote further left is ignored.
+func ExampleKeyByIP() {
+	key := ratelimit.KeyByIP(netip.MustParsePrefix("10.0.0.0/8"))
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.RemoteAddr = "10.1.2.3:52100" // the load balancer
+	r.Header.Set("X-Forwarded-For", "6.6.6.6, 203.0.113.9")
+	ip, _ := key(r)
+	fmt.Println(ip)
+	// Output: 203.0.113.9
 }

@@ -74,9 +74,9 @@ func (l *Limiter) Take(ctx context.Context, key string, cost int64) (Result, err
 
 // TakePolicy takes cost units for key from every limit of p (nil means
 // the limiter's own policy; if that is nil too, everything is allowed),
-// or from none. A refusal is a Result with
-// Allowed false about the refusing limit with the longest wait; otherwise
-// the Result is about the limit with the fewest units left. The limits
+// or from none. A refusal is a Result with Allowed false about the
+// refusing limit with the longest wait; otherwise the Result is about the
+// limit with the fewest units left. The limits
 // counted per key are taken atomically, in one store operation; Global
 // limits in a second one, after which a refusal gives the first one's
 // units back. The error wraps [ErrCostTooHigh] if some limit can never
@@ -110,9 +110,11 @@ func (l *Limiter) TakePolicy(ctx context.Context, p *Policy, key string, cost in
 	switch {
 	case len(p.local) == 0:
 		return g, err
-	case (err != nil || !g.Allowed) && cost > 0:
-		req.Cost = -cost
-		_, _ = l.store.Take(ctx, req) // on failure the units stay taken, erring on the safe side
+	case err != nil || !g.Allowed:
+		if cost > 0 {
+			req.Cost = -cost
+			_, _ = l.store.Take(ctx, req) // on failure the units stay taken, erring on the safe side
+		}
 		return g, err
 	case better(g, r):
 		return g, nil

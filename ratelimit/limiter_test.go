@@ -142,3 +142,31 @@ func TestNoLimitsAllowsEverything(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, r.Allowed)
 }
+
+// globalFailingStore fails only for the shared counters (empty key).
+type globalFailingStore struct{ *ratelimit.MemoryStore }
+
+func (s globalFailingStore) Take(ctx context.Context, req ratelimit.TakeRequest) (ratelimit.Result, error) {
+	if req.Key == "" {
+		return ratelimit.Result{}, ratelimit.ErrStoreUnavailable
+	}
+	return s.MemoryStore.Take(ctx, req)
+}
+
+func TestGlobalStoreFailureGivesUnitsBack(t *testing.T) {
+	mem := ratelimit.NewMemoryStore(0)
+	l, err := ratelimit.New(globalFailingStore{mem}, []ratelimit.Limit{ratelimit.PerMinute(5), ratelimit.PerMinute(100).Named("all").Shared()},
+		ratelimit.WithClock(clock.NewFake(t0).Now))
+	require.NoError(t, err)
+	for _, cost := range []int64{1, 0} {
+		_, err = l.Take(context.Background(), "k", cost)
+		assert.ErrorIs(t, err, ratelimit.ErrStoreUnavailable, "cost %d", cost)
+	}
+	p, err := ratelimit.NewPolicy("", ratelimit.PerMinute(5))
+	require.NoError(t, err)
+	l2, err := ratelimit.New(mem, nil, ratelimit.WithClock(clock.NewFake(t0).Now))
+	require.NoError(t, err)
+	r, err := l2.TakePolicy(context.Background(), p, "k", 0)
+	require.NoError(t, err)
+	assert.Equal(t, int64(5), r.Remaining, "the per-key unit was given back")
+}

@@ -79,6 +79,9 @@ func (l *Limiter) Check(r *http.Request) (Decision, error) {
 func (l *Limiter) refused(w http.ResponseWriter, r *http.Request, p *Policy, res Result, err error) bool {
 	switch {
 	case errors.Is(err, ErrCostTooHigh):
+		if l.c.shadow { // dry runs never refuse
+			return false
+		}
 		l.c.onError(w, r, err)
 		return true
 	case err != nil:

@@ -252,12 +252,16 @@ func TestMiddlewareWebSocket(t *testing.T) {
 }
 
 func TestMiddlewareCostTooHigh(t *testing.T) {
-	l := newLimiter(t, clock.NewFake(t0), []ratelimit.Limit{ratelimit.PerSecond(1, 1)},
-		ratelimit.WithCost(func(*http.Request) int64 { return 5 }))
+	cost := ratelimit.WithCost(func(*http.Request) int64 { return 5 })
+	l := newLimiter(t, clock.NewFake(t0), []ratelimit.Limit{ratelimit.PerSecond(1, 1)}, cost)
 	resp, body := get(t, serve(t, l, ok).URL, "X-User", "alice")
 	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
 	assert.Empty(t, resp.Header.Get("Retry-After"), "waiting would not help")
 	assert.Contains(t, body, "rate_limited")
+
+	shadow := newLimiter(t, clock.NewFake(t0), []ratelimit.Limit{ratelimit.PerSecond(1, 1)}, cost, ratelimit.WithShadow(nil))
+	resp, _ = get(t, serve(t, shadow, ok).URL, "X-User", "alice")
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "a dry run never refuses")
 }
 
 func TestMiddlewareAllocations(t *testing.T) {
