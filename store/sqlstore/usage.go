@@ -17,8 +17,9 @@ import (
 // every batch applied in <prefix>usage_batches. Apply is one transaction
 // that records the batch ID (whose primary key refuses a batch applied
 // before, so a retried batch never counts twice) and adds the batch's
-// rows with one multi-row upsert per [MaxUsageRows] rows. It is safe for
-// concurrent use.
+// rows with one multi-row upsert: on PostgreSQL a single statement that
+// takes each column as an array, elsewhere one per [MaxUsageRows] rows.
+// It is safe for concurrent use.
 type UsageStore struct {
 	s *Store
 	q usageQueries
@@ -27,7 +28,8 @@ type UsageStore struct {
 var _ usage.Store = (*UsageStore)(nil)
 
 // MaxUsageRows is the most rows one statement of [UsageStore.Apply]
-// writes: 11 placeholders a row keeps it within every dialect's limit.
+// writes on MySQL and SQLite: at 11 placeholders a row, it keeps within
+// both dialects' limits.
 // A batch with more distinct rows takes several statements, still in one
 // transaction.
 const MaxUsageRows = 1000
@@ -38,6 +40,7 @@ func (s *Store) Usage() *UsageStore { return s.usage }
 type usageQueries struct {
 	insertBatch, forget    string
 	upsertHead, upsertTail string // around the rows' VALUES
+	unnest                 string
 	query, queryKey        *stmt
 }
 
@@ -51,14 +54,18 @@ func newUsageStore(s *Store) *UsageStore {
 	if s.dialect == MySQL { // which may not name the table there
 		add = func(c string) string { return c + " + " + s.excluded(c) }
 	}
+	onConflict := s.onConflict("key_id, bucket_start, plan, route, method", usageCounters, add)
 	const sel = `SELECT ` + usageCols + ` FROM {p}usage_rows WHERE bucket_start >= ? AND bucket_start < ?`
 	return &UsageStore{s: s, q: usageQueries{
 		insertBatch: s.query(`INSERT INTO {p}usage_batches (batch_id, applied_at) VALUES (?, ?)`),
 		forget:      s.query(`DELETE FROM {p}usage_batches WHERE applied_at < ?`),
 		upsertHead:  s.query(`INSERT INTO {p}usage_rows (` + usageCols + `) VALUES `),
-		upsertTail:  s.query(s.onConflict("key_id, bucket_start, plan, route, method", usageCounters, add)),
-		query:       s.newStmt(sel),
-		queryKey:    s.newStmt(sel + ` AND key_id = ?`),
+		upsertTail:  s.query(onConflict),
+		unnest: s.query(`INSERT INTO {p}usage_rows (` + usageCols + `) SELECT * FROM unnest(?::text[], ?::bigint[], ` +
+			`?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])` +
+			onConflict),
+		query:    s.newStmt(sel),
+		queryKey: s.newStmt(sel + ` AND key_id = ?`),
 	}}
 }
 
@@ -74,17 +81,27 @@ func (us *UsageStore) Apply(ctx context.Context, b usage.Batch) (usage.ApplyResu
 		if err := us.markApplied(ctx, tx, b.ID); err != nil {
 			return err
 		}
-		for chunk := range slices.Chunk(rows, MaxUsageRows) {
-			if _, err := tx.ExecContext(ctx, us.upsert(len(chunk)), usageArgs(chunk)...); err != nil {
-				return err
-			}
-		}
-		return nil
+		return us.addRows(ctx, tx, rows)
 	})
 	if errors.Is(err, errDuplicate) {
 		return usage.ApplyResult{Duplicate: true}, nil
 	}
 	return usage.ApplyResult{}, err
+}
+
+// addRows adds rows to the totals: one statement on PostgreSQL, which
+// takes the rows as arrays, one per MaxUsageRows rows elsewhere.
+func (us *UsageStore) addRows(ctx context.Context, tx *sql.Tx, rows []usage.Row) error {
+	if us.s.dialect == Postgres && len(rows) > 0 {
+		_, err := tx.ExecContext(ctx, us.q.unnest, usageColumns(rows)...)
+		return err
+	}
+	for chunk := range slices.Chunk(rows, MaxUsageRows) {
+		if _, err := tx.ExecContext(ctx, us.upsert(len(chunk)), usageArgs(chunk)...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // markApplied records the batch ID, or reports errDuplicate.
@@ -168,4 +185,36 @@ func (us *UsageStore) Query(ctx context.Context, f usage.Filter) (usage.QueryRes
 // meter may retry a batch (a day, say).
 func (us *UsageStore) ForgetBatches(ctx context.Context, before time.Time) (int64, error) {
 	return us.s.deleteRows(ctx, "forget usage batches", us.q.forget, before.Unix())
+}
+
+// usageColumns returns the rows' values column by column, as arrays for
+// PostgreSQL's unnest, in usageCols order.
+func usageColumns(rows []usage.Row) []any {
+	text := func(f func(usage.Row) string) []string {
+		col := make([]string, len(rows))
+		for i, r := range rows {
+			col[i] = f(r)
+		}
+		return col
+	}
+	num := func(f func(usage.Row) int64) []int64 {
+		col := make([]int64, len(rows))
+		for i, r := range rows {
+			col[i] = f(r)
+		}
+		return col
+	}
+	return []any{
+		text(func(r usage.Row) string { return r.Key }),
+		num(func(r usage.Row) int64 { return r.Start.Unix() }),
+		text(func(r usage.Row) string { return r.Plan }),
+		text(func(r usage.Row) string { return r.Route }),
+		text(func(r usage.Row) string { return r.Method }),
+		num(func(r usage.Row) int64 { return r.Requests }),
+		num(func(r usage.Row) int64 { return r.ClientErrors }),
+		num(func(r usage.Row) int64 { return r.ServerErrors }),
+		num(func(r usage.Row) int64 { return r.BytesIn }),
+		num(func(r usage.Row) int64 { return r.BytesOut }),
+		num(func(r usage.Row) int64 { return int64(r.Latency) }),
+	}
 }
