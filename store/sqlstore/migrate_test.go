@@ -14,7 +14,7 @@ import (
 )
 
 // migrationFiles is how many migrations each dialect has.
-const migrationFiles = 1
+const migrationFiles = 4
 
 func countMigrations(t *testing.T, s *sqlstore.Store) int {
 	t.Helper()
