@@ -293,3 +293,23 @@ func TestNewManagerValidates(t *testing.T) {
 	_, err := apikey.NewManager(nil)
 	assert.Error(t, err)
 }
+
+// bulkStore has its own TouchLastUsed, which the Manager must prefer.
+type bulkStore struct {
+	apikey.Store
+	batches []map[string]time.Time
+}
+
+func (s *bulkStore) TouchLastUsed(_ context.Context, last map[string]time.Time) error {
+	s.batches = append(s.batches, last)
+	return nil
+}
+
+func TestTouchLastUsedPrefersTheStoresBatch(t *testing.T) {
+	s := &bulkStore{Store: apikey.NewMemoryStore()}
+	m, err := apikey.NewManager(s)
+	require.NoError(t, err)
+	batch := map[string]time.Time{"a": t0, "b": t0}
+	require.NoError(t, m.TouchLastUsed(context.Background(), batch))
+	assert.Equal(t, []map[string]time.Time{batch}, s.batches)
+}

@@ -131,7 +131,12 @@ func (m *Manager) write(ctx context.Context, id string, change func(*Key, time.T
 // of usage records rather than per request. Times older than the stored
 // one are ignored; keys that no longer exist are skipped. It leaves the
 // verification cache alone: the last-used time is not needed to verify.
+// A store with a TouchLastUsed method of its own (one statement for the
+// batch) is used directly; others get a read and a write per key.
 func (m *Manager) TouchLastUsed(ctx context.Context, last map[string]time.Time) error {
+	if s, ok := m.store.(lastUsedToucher); ok {
+		return s.TouchLastUsed(ctx, last)
+	}
 	for id, t := range last {
 		_, err := m.write(ctx, id, func(k *Key, _ time.Time) error {
 			if !t.After(k.LastUsedAt) {
@@ -148,3 +153,8 @@ func (m *Manager) TouchLastUsed(ctx context.Context, last map[string]time.Time) 
 }
 
 var errUnchanged = errors.New("apikey: unchanged")
+
+// lastUsedToucher is a Store that records last-used times in bulk.
+type lastUsedToucher interface {
+	TouchLastUsed(ctx context.Context, last map[string]time.Time) error
+}
