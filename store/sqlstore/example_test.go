@@ -91,6 +91,17 @@ func ExampleKeyStore_Subscribe() {
 	// ... serve requests with keys ...
 }
 
+// tempSQLite returns a Store on a new SQLite file, and a function that
+// closes it and removes the file.
+func tempSQLite(ctx context.Context) (*sqlstore.Store, func()) {
+	dir, err := os.MkdirTemp("", "tollgate")
+	if err != nil {
+		log.Fatal(err)
+	}
+	store := openSQLite(ctx, dir)
+	return store, func() { store.DB().Close(); os.RemoveAll(dir) }
+}
+
 // openSQLite opens a migrated Store on the SQLite file tollgate.db in
 // dir, creating it if need be.
 func openSQLite(ctx context.Context, dir string) *sqlstore.Store {
@@ -113,14 +124,9 @@ func openSQLite(ctx context.Context, dir string) *sqlstore.Store {
 // limit changes nothing. A quota.Limiter does this per request given
 // store.Quotas().
 func ExampleQuotaStore() {
-	dir, err := os.MkdirTemp("", "tollgate")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
 	ctx := context.Background()
-	store := openSQLite(ctx, dir)
-	defer store.DB().Close()
+	store, done := tempSQLite(ctx)
+	defer done()
 
 	day := quota.Bucket{Quota: "daily", Key: "key-1", Start: 1772323200, End: 1772409600}
 	for _, cost := range []int64{2, 3, 1} {
@@ -136,14 +142,9 @@ func ExampleQuotaStore() {
 // A usage batch applied twice, as a meter retrying after a timeout
 // would: the batch ID makes the second a no-op.
 func ExampleUsageStore() {
-	dir, err := os.MkdirTemp("", "tollgate")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
 	ctx := context.Background()
-	store := openSQLite(ctx, dir)
-	defer store.DB().Close()
+	store, done := tempSQLite(ctx)
+	defer done()
 
 	start := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	batch := usage.Batch{ID: "0195d3a0-batch", Rows: []usage.Row{

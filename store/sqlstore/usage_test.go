@@ -10,8 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tollgate/tollgate/internal/clock"
-	"github.com/tollgate/tollgate/sigv4"
-	"github.com/tollgate/tollgate/sigv4/sigv4test"
 	"github.com/tollgate/tollgate/store/sqlstore"
 	"github.com/tollgate/tollgate/usage"
 	"github.com/tollgate/tollgate/usage/usagetest"
@@ -22,15 +20,6 @@ func TestUsageStoreConformance(t *testing.T) {
 		t.Run(d.String(), func(t *testing.T) {
 			db := newDatabase(t, d)
 			usagetest.Run(t, func(t *testing.T) usage.Store { return newStore(t, db).Usage() })
-		})
-	}
-}
-
-func TestCredentialStoreConformance(t *testing.T) {
-	for _, d := range dialects {
-		t.Run(d.String(), func(t *testing.T) {
-			db := newDatabase(t, d)
-			sigv4test.Run(t, func(t *testing.T) sigv4.CredentialStore { return newStore(t, db).Credentials() })
 		})
 	}
 }
