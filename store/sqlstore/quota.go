@@ -20,7 +20,8 @@ import (
 // On MySQL and MariaDB, which have no RETURNING, the statements hand the
 // new value back through LAST_INSERT_ID(expr) and tell an admitted Take
 // from a refused one by the rows affected, so the connection must not
-// set clientFoundRows (it is off by default).
+// set clientFoundRows (it is off by default); with it on, a Take that
+// cannot tell fails rather than admit.
 type QuotaStore struct {
 	s *Store
 	q quotaQueries
@@ -162,17 +163,27 @@ func (qs *QuotaStore) upsert(ctx context.Context, st *stmt, inserted int64, args
 		return quota.Usage{}, err
 	}
 	// MySQL counts 1 for an insert, 2 for a changed row, 0 for a row the
-	// guard left as it was.
-	switch n, err := res.RowsAffected(); {
+	// guard left as it was. An insert leaves LastInsertId 0; a row the
+	// guard left that counts 1 betrays clientFoundRows.
+	n, err := res.RowsAffected()
+	if err != nil {
+		return quota.Usage{}, err
+	}
+	used, err := res.LastInsertId()
+	switch {
 	case err != nil:
 		return quota.Usage{}, err
+	case n == 1 && used != 0:
+		return quota.Usage{}, errFoundRows
 	case n == 1:
 		return quota.Usage{Used: inserted, Admitted: true}, nil
-	default:
-		used, err := res.LastInsertId()
-		return quota.Usage{Used: used, Admitted: n == 2}, err
 	}
+	return quota.Usage{Used: used, Admitted: n == 2}, nil
 }
+
+// errFoundRows reports a MySQL connection that counts rows matched, not
+// changed, with which QuotaStore cannot tell a refused Take.
+var errFoundRows = errors.New("sqlstore: the MySQL connection sets clientFoundRows, which the quota store needs off")
 
 // update runs takeOld, the guarded update of an existing counter. A
 // refused update reports Admitted false and no value.

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -108,6 +109,46 @@ func TestQuotaSetThenTakeBelowInitial(t *testing.T) {
 			u, err = qs.Take(ctx, b, 0, 4)
 			require.NoError(t, err)
 			assert.Equal(t, quota.Usage{Used: 5}, u, "a free take over the limit is refused")
+		})
+	}
+}
+
+// TestQuotaMySQLFoundRowsFailsSafe opens MySQL with clientFoundRows, with
+// which rows matched count as affected: a Take the guard refused must
+// fail rather than be admitted.
+func TestQuotaMySQLFoundRowsFailsSafe(t *testing.T) {
+	db := newDatabase(t, sqlstore.MySQL)
+	db.dsn += map[bool]string{true: "&", false: "?"}[strings.Contains(db.dsn, "?")] + "clientFoundRows=true"
+	qs := newStore(t, db).Quotas()
+	ctx := context.Background()
+	b := quota.Bucket{Quota: "q", Key: "k", End: 10}
+	u, err := qs.Take(ctx, b, 3, 5)
+	require.NoError(t, err)
+	assert.Equal(t, quota.Usage{Used: 3, Admitted: true}, u)
+	_, err = qs.Take(ctx, b, 3, 5)
+	assert.Error(t, err, "refused, but counted as found")
+	u, err = qs.Get(ctx, b)
+	require.NoError(t, err)
+	assert.Equal(t, int64(3), u.Used)
+}
+
+// TestQuotaNewCounterAfterUpdates makes a counter on a connection that
+// just updated another: on MySQL the insert must not read the update's
+// LAST_INSERT_ID as its own.
+func TestQuotaNewCounterAfterUpdates(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			s := newStore(t, newDatabase(t, d))
+			s.DB().SetMaxOpenConns(1)
+			qs, ctx := s.Quotas(), context.Background()
+			old, fresh := quota.Bucket{Quota: "q", Key: "old", End: 10}, quota.Bucket{Quota: "q", Key: "new", End: 10}
+			for range 3 {
+				_, err := qs.Take(ctx, old, 2, 5)
+				require.NoError(t, err)
+			}
+			u, err := qs.Take(ctx, fresh, 1, 5)
+			require.NoError(t, err)
+			assert.Equal(t, quota.Usage{Used: 1, Admitted: true}, u)
 		})
 	}
 }
