@@ -178,3 +178,9 @@ func (s *Store) deleteRows(ctx context.Context, op, query string, args ...any) (
 	}
 	return n, nil
 }
+
+// placeholders returns n rows of w placeholders each: "(?, ?), (?, ?)".
+func placeholders(n, w int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", w), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}

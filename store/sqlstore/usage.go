@@ -115,9 +115,7 @@ func (us *UsageStore) markApplied(ctx context.Context, tx *sql.Tx, id string) er
 
 // upsert returns the statement that adds n rows.
 func (us *UsageStore) upsert(n int) string {
-	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), "
-	values := strings.TrimSuffix(strings.Repeat(row, n), ", ")
-	return us.q.upsertHead + us.s.query(values) + us.q.upsertTail
+	return us.q.upsertHead + us.s.query(placeholders(n, 11)) + us.q.upsertTail
 }
 
 func usageArgs(rows []usage.Row) []any {
