@@ -1,0 +1,151 @@
+package ratelimit_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/tollgate/tollgate/auth"
+	"github.com/tollgate/tollgate/ratelimit"
+)
+
+// BenchmarkHotKey compares one take on one key with the baseline,
+// golang.org/x/time/rate's Limiter.Allow, each reading its own default
+// clock; "memory-store-time-now" is the store fed time.Now, to separate
+// the store from the clock.
+func BenchmarkHotKey(b *testing.B) {
+	b.Run("x-time-rate", func(b *testing.B) {
+		lim := rate.NewLimiter(1, 1e9)
+		b.ReportAllocs()
+		for b.Loop() {
+			lim.Allow()
+		}
+	})
+	b.Run("memory-store-time-now", func(b *testing.B) {
+		s := ratelimit.NewMemoryStore(0)
+		ctx := context.Background()
+		req := ratelimit.TakeRequest{Key: "user-42", Counters: []ratelimit.Counter{{Bucket: "b", Limit: benchLimit}}, Cost: 1}
+		b.ReportAllocs()
+		for b.Loop() {
+			req.Now = time.Now()
+			_, _ = s.Take(ctx, req)
+		}
+	})
+	// The same pair given a fixed time, which leaves only the arithmetic
+	// and the locking.
+	now := time.Now()
+	b.Run("x-time-rate-fixed-now", func(b *testing.B) {
+		lim := rate.NewLimiter(1, 1e9)
+		b.ReportAllocs()
+		for b.Loop() {
+			lim.AllowN(now, 1)
+		}
+	})
+	b.Run("memory-store-fixed-now", func(b *testing.B) {
+		s := ratelimit.NewMemoryStore(0)
+		ctx := context.Background()
+		req := ratelimit.TakeRequest{Key: "user-42", Counters: []ratelimit.Counter{{Bucket: "b", Limit: benchLimit}}, Cost: 1, Now: now}
+		b.ReportAllocs()
+		for b.Loop() {
+			_, _ = s.Take(ctx, req)
+		}
+	})
+	b.Run("limiter", func(b *testing.B) {
+		l, _ := ratelimit.New(ratelimit.NewMemoryStore(0), []ratelimit.Limit{benchLimit})
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			_, _ = l.Allow(ctx, "user-42")
+		}
+	})
+}
+
+// benchLimit never refuses during a benchmark yet keeps its counters
+// busy for hours, so that none is dropped as idle.
+var benchLimit = ratelimit.PerSecond(1, 1e9)
+
+const manyKeys = 10_000
+
+var keys = func() []string {
+	ks := make([]string, manyKeys)
+	for i := range ks {
+		ks[i] = "user-" + strconv.Itoa(i)
+	}
+	return ks
+}()
+
+// BenchmarkManyKeys compares takes spread over 10k keys from all CPUs
+// with the baseline, a sync.Map of rate.Limiters (which never forgets a
+// key).
+func BenchmarkManyKeys(b *testing.B) {
+	b.Run("sync-map-x-time-rate", func(b *testing.B) {
+		var m sync.Map
+		var seq atomic.Uint32
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			i := int(seq.Add(7919))
+			for pb.Next() {
+				k := keys[i%manyKeys]
+				v, ok := m.Load(k)
+				if !ok {
+					v, _ = m.LoadOrStore(k, rate.NewLimiter(1, 1e9))
+				}
+				v.(*rate.Limiter).Allow()
+				i++
+			}
+		})
+	})
+	b.Run("memory-store", func(b *testing.B) {
+		s := ratelimit.NewMemoryStore(0)
+		counters := []ratelimit.Counter{{Bucket: "b", Limit: benchLimit}}
+		var seq atomic.Uint32
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			i := int(seq.Add(7919))
+			ctx := context.Background()
+			for pb.Next() {
+				_, _ = s.Take(ctx, ratelimit.TakeRequest{Key: keys[i%manyKeys], Counters: counters, Cost: 1, Now: time.Now()})
+				i++
+			}
+		})
+	})
+}
+
+// discardWriter is a ResponseWriter reused across iterations (its header
+// map keeps its keys, whose values each request overwrites), so that the
+// benchmark measures the middleware and not a recorder.
+type discardWriter struct{ h http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (d *discardWriter) WriteHeader(int)             {}
+
+// BenchmarkMiddleware compares a bare handler with the same handler
+// behind the limiter, headers included.
+func BenchmarkMiddleware(b *testing.B) {
+	bare := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	r := httptest.NewRequest(http.MethodGet, "/items", nil)
+	r = r.WithContext(auth.NewContext(r.Context(), &auth.Identity{ID: "user-42"}))
+	w := &discardWriter{h: http.Header{}}
+	run := func(b *testing.B, h http.Handler) {
+		b.ReportAllocs()
+		for b.Loop() {
+			h.ServeHTTP(w, r)
+		}
+	}
+	b.Run("bare", func(b *testing.B) { run(b, bare) })
+	b.Run("ratelimit", func(b *testing.B) {
+		l, err := ratelimit.New(ratelimit.NewMemoryStore(0), []ratelimit.Limit{benchLimit, ratelimit.PerHour(1 << 40)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		run(b, l.Middleware(bare))
+	})
+}
