@@ -9,6 +9,7 @@ import (
 
 	"github.com/tollgate/tollgate/apikey"
 	"github.com/tollgate/tollgate/quota"
+	"github.com/tollgate/tollgate/ratelimit"
 	"github.com/tollgate/tollgate/usage"
 )
 
@@ -130,6 +131,35 @@ func BenchmarkUsageFlush(b *testing.B) {
 					}
 					b.ReportMetric(float64(n*i)/b.Elapsed().Seconds(), "rows/s")
 				})
+			}
+		})
+	}
+}
+
+// BenchmarkRateLimitTake measures one take from a per-minute limit on
+// each database, beside ratelimit's memory store as the baseline.
+func BenchmarkRateLimitTake(b *testing.B) {
+	stores := []struct {
+		name string
+		new  func(b *testing.B) ratelimit.Store
+	}{{"memory", func(*testing.B) ratelimit.Store { return ratelimit.NewMemoryStore(0) }}}
+	for _, d := range dialects {
+		stores = append(stores, struct {
+			name string
+			new  func(b *testing.B) ratelimit.Store
+		}{d.String(), func(b *testing.B) ratelimit.Store { return newStore(b, newDatabase(b, d)).RateLimits() }})
+	}
+	for _, s := range stores {
+		b.Run(s.name, func(b *testing.B) {
+			rs := s.new(b)
+			ctx := context.Background()
+			req := ratelimit.TakeRequest{Key: "k1", Cost: 1, Now: time.Unix(1_000_000, 0),
+				Counters: []ratelimit.Counter{{Bucket: "m", Limit: ratelimit.PerMinute(math.MaxInt32)}}}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := rs.Take(ctx, req); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}

@@ -70,6 +70,14 @@
 // plain text, because SigV4 signing keys are derived from the secret
 // itself; see [CredentialStore] for how to protect the table.
 //
+// # Rate limits
+//
+// [Store.RateLimits] returns a [RateLimitStore], a [ratelimit.Store] for
+// low rates only: each Take locks the key's counter rows in a
+// transaction, applies [ratelimit.TakeRequest.Apply] and writes them
+// back, milliseconds a Take. [RateLimitStore.DeleteIdle] deletes
+// counters that have refilled.
+//
 // # Notifications
 //
 // On PostgreSQL every key write also sends NOTIFY in its transaction, and

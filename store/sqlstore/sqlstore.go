@@ -40,16 +40,17 @@ var dialectNames = map[Dialect]string{Postgres: "postgres", MySQL: "mysql", SQLi
 // for each package are views of it, such as [Store.APIKeys]. It is safe for
 // concurrent use.
 type Store struct {
-	db      *sql.DB
-	dialect Dialect
-	prefix  string
-	notify  bool
-	now     func() time.Time
-	keys    *KeyStore
-	quotas  *QuotaStore
-	usage   *UsageStore
-	creds   *CredentialStore
-	stmts   []*stmt
+	db         *sql.DB
+	dialect    Dialect
+	prefix     string
+	notify     bool
+	now        func() time.Time
+	keys       *KeyStore
+	quotas     *QuotaStore
+	usage      *UsageStore
+	creds      *CredentialStore
+	rateLimits *RateLimitStore
+	stmts      []*stmt
 }
 
 // Option configures a [Store].
@@ -112,6 +113,7 @@ func New(db *sql.DB, dialect Dialect, opts ...Option) (*Store, error) {
 	s.quotas = newQuotaStore(s)
 	s.usage = newUsageStore(s)
 	s.creds = newCredentialStore(s)
+	s.rateLimits = newRateLimitStore(s)
 	return s, nil
 }
 

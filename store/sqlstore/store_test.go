@@ -12,6 +12,7 @@ import (
 
 	"github.com/tollgate/tollgate/apikey"
 	"github.com/tollgate/tollgate/quota"
+	"github.com/tollgate/tollgate/ratelimit"
 	"github.com/tollgate/tollgate/sigv4"
 	"github.com/tollgate/tollgate/store/sqlstore"
 	"github.com/tollgate/tollgate/usage"
@@ -97,6 +98,11 @@ func TestDeadlinePassesThroughEveryStore(t *testing.T) {
 				"Lookup":        func() error { _, err := s.Credentials().Lookup(ctx, "AKID"); return err },
 				"Put":           func() error { return s.Credentials().Put(ctx, sigv4.Credential{AccessKeyID: "A", Secret: "s"}) },
 				"Delete":        func() error { return s.Credentials().Delete(ctx, "A") },
+				"RateLimit": func() error {
+					_, err := s.RateLimits().Take(ctx, ratelimit.TakeRequest{Key: "k", Cost: 1, Now: time.Now(),
+						Counters: []ratelimit.Counter{{Bucket: "m", Limit: ratelimit.PerMinute(3)}}})
+					return err
+				},
 			}
 			for name, call := range calls {
 				assert.Equal(t, context.DeadlineExceeded, call(), name)
