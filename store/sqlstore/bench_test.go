@@ -10,21 +10,32 @@ import (
 	"github.com/tollgate/tollgate/apikey"
 	"github.com/tollgate/tollgate/quota"
 	"github.com/tollgate/tollgate/ratelimit"
+	"github.com/tollgate/tollgate/store/sqlstore"
 	"github.com/tollgate/tollgate/usage"
 )
+
+// candidate is a store a benchmark runs against.
+type candidate[T any] struct {
+	name string
+	new  func(b *testing.B) T
+}
+
+// candidates returns the memory store, the baseline, then a store on each
+// database: view picks the package's store from a new Store.
+func candidates[T any](memory func() T, view func(*sqlstore.Store) T) []candidate[T] {
+	stores := []candidate[T]{{"memory", func(*testing.B) T { return memory() }}}
+	for _, d := range dialects {
+		stores = append(stores, candidate[T]{d.String(), func(b *testing.B) T { return view(newStore(b, newDatabase(b, d))) }})
+	}
+	return stores
+}
 
 // BenchmarkKeyStore measures the reads a verification cache miss makes,
 // and an optimistic update, on each database, beside the in-memory store
 // as the baseline.
 func BenchmarkKeyStore(b *testing.B) {
-	type candidate struct {
-		name string
-		new  func(b *testing.B) apikey.Store
-	}
-	stores := []candidate{{"memory", func(*testing.B) apikey.Store { return apikey.NewMemoryStore() }}}
-	for _, d := range dialects {
-		stores = append(stores, candidate{d.String(), func(b *testing.B) apikey.Store { return newStore(b, newDatabase(b, d)).APIKeys() }})
-	}
+	stores := candidates(func() apikey.Store { return apikey.NewMemoryStore() },
+		func(s *sqlstore.Store) apikey.Store { return s.APIKeys() })
 	for _, s := range stores {
 		b.Run(s.name, func(b *testing.B) { benchKeyStore(b, s.new(b)) })
 	}
@@ -78,16 +89,8 @@ func benchKeyStore(b *testing.B, s apikey.Store) {
 // BenchmarkQuotaTake measures one check-and-count on each database,
 // beside the in-memory store as the baseline.
 func BenchmarkQuotaTake(b *testing.B) {
-	stores := []struct {
-		name string
-		new  func(b *testing.B) quota.Store
-	}{{"memory", func(*testing.B) quota.Store { return quota.NewMemoryStore() }}}
-	for _, d := range dialects {
-		stores = append(stores, struct {
-			name string
-			new  func(b *testing.B) quota.Store
-		}{d.String(), func(b *testing.B) quota.Store { return newStore(b, newDatabase(b, d)).Quotas() }})
-	}
+	stores := candidates(func() quota.Store { return quota.NewMemoryStore() },
+		func(s *sqlstore.Store) quota.Store { return s.Quotas() })
 	for _, s := range stores {
 		b.Run(s.name, func(b *testing.B) {
 			qs := s.new(b)
@@ -139,16 +142,8 @@ func BenchmarkUsageFlush(b *testing.B) {
 // BenchmarkRateLimitTake measures one take from a per-minute limit on
 // each database, beside ratelimit's memory store as the baseline.
 func BenchmarkRateLimitTake(b *testing.B) {
-	stores := []struct {
-		name string
-		new  func(b *testing.B) ratelimit.Store
-	}{{"memory", func(*testing.B) ratelimit.Store { return ratelimit.NewMemoryStore(0) }}}
-	for _, d := range dialects {
-		stores = append(stores, struct {
-			name string
-			new  func(b *testing.B) ratelimit.Store
-		}{d.String(), func(b *testing.B) ratelimit.Store { return newStore(b, newDatabase(b, d)).RateLimits() }})
-	}
+	stores := candidates(func() ratelimit.Store { return ratelimit.NewMemoryStore(0) },
+		func(s *sqlstore.Store) ratelimit.Store { return s.RateLimits() })
 	for _, s := range stores {
 		b.Run(s.name, func(b *testing.B) {
 			rs := s.new(b)
