@@ -160,7 +160,9 @@ func (s *Store) onConflict(pk string, cols []string, set func(col string) string
 	return " ON CONFLICT (" + pk + ") DO UPDATE SET " + strings.Join(sets, ", ")
 }
 
-// excluded names the value an upsert tried to insert into col.
+// excluded names the value an upsert tried to insert into col. MySQL 8
+// deprecates VALUES(col) for a row alias, but MariaDB has no row alias,
+// and MySQL still accepts VALUES(col).
 func (s *Store) excluded(col string) string {
 	if s.dialect == MySQL {
 		return "VALUES(" + col + ")"
