@@ -41,6 +41,43 @@
 // is [apikey.ErrConflict]. [KeyStore.TouchLastUsed] records last-used times
 // in one transaction per batch.
 //
+// # Quotas
+//
+// [Store.Quotas] returns a [QuotaStore], a [quota.Store] with a row per
+// quota, key and period. Take is one guarded upsert: it inserts the
+// counter or adds the cost to it only while "used + cost <= limit"
+// holds, with RETURNING on PostgreSQL and SQLite and LAST_INSERT_ID on
+// MySQL to read the new value back, so any number of instances sharing
+// the database never admit more than the limit. A Take that even a new
+// counter could not pay is a guarded UPDATE alone, so refusals make no
+// rows. [QuotaStore.DeleteEnded] deletes the counters of ended periods;
+// run it now and then.
+//
+// # Usage
+//
+// [Store.Usage] returns a [UsageStore], a [usage.Store]. Apply is one
+// transaction that first records the batch ID in a table whose primary
+// key refuses an ID seen before (so a retried batch is reported as a
+// duplicate and never counts twice), then adds the batch's rows with one
+// multi-row upsert: a single statement taking arrays on PostgreSQL, one
+// per [MaxUsageRows] rows on MySQL and SQLite. [UsageStore.ForgetBatches]
+// trims the table of batch IDs.
+//
+// # SigV4 credentials
+//
+// [Store.Credentials] returns a [CredentialStore], a
+// [sigv4.CredentialStore]. Its secret column holds secret access keys in
+// plain text, because SigV4 signing keys are derived from the secret
+// itself; see [CredentialStore] for how to protect the table.
+//
+// # Rate limits
+//
+// [Store.RateLimits] returns a [RateLimitStore], a [ratelimit.Store] for
+// low rates only: each Take locks the key's counter rows in a
+// transaction, applies [ratelimit.TakeRequest.Apply] and writes them
+// back, milliseconds a Take. [RateLimitStore.DeleteIdle] deletes
+// counters that have refilled.
+//
 // # Notifications
 //
 // On PostgreSQL every key write also sends NOTIFY in its transaction, and
@@ -53,7 +90,11 @@
 //
 // # Errors
 //
-// A key that does not exist is [apikey.ErrNotFound], a value; anything else
-// the database reports is an error wrapped as "sqlstore: <operation>: ...".
+// A key that does not exist is [apikey.ErrNotFound], a refused Take is
+// a [quota.Usage] with Admitted false and a duplicate usage batch an
+// [usage.ApplyResult] with Duplicate set: values, not errors. Anything
+// else the database reports is an error wrapped as
+// "sqlstore: <operation>: ...". Writes that the database aborted as a
+// deadlock victim are retried twice after a short random pause.
 // A cancelled or expired context is returned as ctx.Err() itself.
 package sqlstore

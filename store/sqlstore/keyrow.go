@@ -46,7 +46,7 @@ func encodeKey(k *apikey.Key) ([]any, error) {
 func jsonCol[T any](v T) (any, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: encode key: %w", err)
+		return nil, fmt.Errorf("sqlstore: encode column: %w", err)
 	}
 	if string(b) == "null" {
 		return nil, nil

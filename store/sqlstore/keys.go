@@ -52,8 +52,7 @@ func newKeyStore(s *Store) *KeyStore {
 		notify:     s.query(`SELECT pg_notify(?, ?)`),
 	}
 	for n := 1; n <= maxHashes; n++ {
-		rows := strings.TrimSuffix(strings.Repeat("(?, ?), ", n), ", ")
-		q.insertHash = append(q.insertHash, s.query(`INSERT INTO {p}api_key_hashes (hash, key_id) VALUES `+rows))
+		q.insertHash = append(q.insertHash, s.query(`INSERT INTO {p}api_key_hashes (hash, key_id) VALUES `+placeholders(n, 2)))
 	}
 	return &KeyStore{s: s, q: q}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -133,4 +134,21 @@ func dropTables(t *testing.T, s *Store) {
 		_, err := s.db.Exec("DROP TABLE IF EXISTS " + s.prefix + table)
 		assert.NoError(t, err)
 	}
+}
+
+// TestDialectsHaveTheSameMigrations keeps the dialects' folders in step:
+// the same numbered files, each with statements.
+func TestDialectsHaveTheSameMigrations(t *testing.T) {
+	names := map[Dialect][]string{}
+	for _, d := range []Dialect{Postgres, MySQL, SQLite} {
+		s := &Store{dialect: d, prefix: "t_"}
+		all, err := s.migrations()
+		require.NoError(t, err)
+		for _, m := range all {
+			assert.NotEmpty(t, m.stmts, "%s %04d_%s", d, m.version, m.name)
+			names[d] = append(names[d], fmt.Sprintf("%04d_%s", m.version, m.name))
+		}
+	}
+	assert.Equal(t, names[Postgres], names[MySQL])
+	assert.Equal(t, names[Postgres], names[SQLite])
 }

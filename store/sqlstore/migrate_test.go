@@ -14,7 +14,7 @@ import (
 )
 
 // migrationFiles is how many migrations each dialect has.
-const migrationFiles = 1
+const migrationFiles = 5
 
 func countMigrations(t *testing.T, s *sqlstore.Store) int {
 	t.Helper()

@@ -1,11 +1,13 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Dialect names the SQL database a [Store] talks to.
@@ -38,12 +40,17 @@ var dialectNames = map[Dialect]string{Postgres: "postgres", MySQL: "mysql", SQLi
 // for each package are views of it, such as [Store.APIKeys]. It is safe for
 // concurrent use.
 type Store struct {
-	db      *sql.DB
-	dialect Dialect
-	prefix  string
-	notify  bool
-	keys    *KeyStore
-	stmts   []*stmt
+	db         *sql.DB
+	dialect    Dialect
+	prefix     string
+	notify     bool
+	now        func() time.Time
+	keys       *KeyStore
+	quotas     *QuotaStore
+	usage      *UsageStore
+	creds      *CredentialStore
+	rateLimits *RateLimitStore
+	stmts      []*stmt
 }
 
 // Option configures a [Store].
@@ -71,6 +78,19 @@ func WithNotify(on bool) Option {
 	return func(s *Store) error { s.notify = on; return nil }
 }
 
+// WithClock sets the clock that dates the rows written, such as when a
+// usage batch was applied (see [UsageStore.ForgetBatches]). Default:
+// time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) error {
+		if now == nil {
+			return errors.New("sqlstore: nil clock")
+		}
+		s.now = now
+		return nil
+	}
+}
+
 // New returns a Store over db, which must have been opened with a driver
 // for dialect. The caller keeps db and closes it after the Store's last use.
 // New does not touch the database; call [Store.Migrate] to create or
@@ -82,7 +102,7 @@ func New(db *sql.DB, dialect Dialect, opts ...Option) (*Store, error) {
 	if _, ok := dialectNames[dialect]; !ok {
 		return nil, fmt.Errorf("sqlstore: unknown dialect %v", dialect)
 	}
-	s := &Store{db: db, dialect: dialect, prefix: "tollgate_", notify: true}
+	s := &Store{db: db, dialect: dialect, prefix: "tollgate_", notify: true, now: time.Now}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
@@ -90,6 +110,10 @@ func New(db *sql.DB, dialect Dialect, opts ...Option) (*Store, error) {
 	}
 	s.notify = s.notify && dialect == Postgres
 	s.keys = newKeyStore(s)
+	s.quotas = newQuotaStore(s)
+	s.usage = newUsageStore(s)
+	s.creds = newCredentialStore(s)
+	s.rateLimits = newRateLimitStore(s)
 	return s, nil
 }
 
@@ -121,4 +145,46 @@ func (s *Store) query(q string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// onConflict returns the end of an upsert on the primary key pk that
+// sets each of cols to set(col).
+func (s *Store) onConflict(pk string, cols []string, set func(col string) string) string {
+	sets := make([]string, len(cols))
+	for i, c := range cols {
+		sets[i] = c + " = " + set(c)
+	}
+	if s.dialect == MySQL {
+		return " ON DUPLICATE KEY UPDATE " + strings.Join(sets, ", ")
+	}
+	return " ON CONFLICT (" + pk + ") DO UPDATE SET " + strings.Join(sets, ", ")
+}
+
+// excluded names the value an upsert tried to insert into col. MySQL 8
+// deprecates VALUES(col) for a row alias, but MariaDB has no row alias,
+// and MySQL still accepts VALUES(col).
+func (s *Store) excluded(col string) string {
+	if s.dialect == MySQL {
+		return "VALUES(" + col + ")"
+	}
+	return "excluded." + col
+}
+
+// deleteRows runs a DELETE and reports the rows it deleted.
+func (s *Store) deleteRows(ctx context.Context, op, query string, args ...any) (int64, error) {
+	res, err := s.db.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, wrap(ctx, op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, wrap(ctx, op, err)
+	}
+	return n, nil
+}
+
+// placeholders returns n rows of w placeholders each: "(?, ?), (?, ?)".
+func placeholders(n, w int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", w), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }

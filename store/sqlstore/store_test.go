@@ -11,7 +11,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tollgate/tollgate/apikey"
+	"github.com/tollgate/tollgate/quota"
+	"github.com/tollgate/tollgate/ratelimit"
+	"github.com/tollgate/tollgate/sigv4"
 	"github.com/tollgate/tollgate/store/sqlstore"
+	"github.com/tollgate/tollgate/usage"
 )
 
 func sampleKey() *apikey.Key {
@@ -72,6 +76,37 @@ func TestDeadlinePassesThrough(t *testing.T) {
 			_, err = ks.List(ctx, "acme", "", 10)
 			assert.Equal(t, context.DeadlineExceeded, err)
 			assert.Equal(t, context.DeadlineExceeded, ks.TouchLastUsed(ctx, map[string]time.Time{"x": time.Now()}))
+		})
+	}
+}
+
+// TestDeadlinePassesThroughEveryStore checks the quota, usage and
+// credential stores the same way.
+func TestDeadlinePassesThroughEveryStore(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			s := newStore(t, newDatabase(t, d))
+			ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+			defer cancel()
+			b := quota.Bucket{Quota: "q", Key: "k", End: 10}
+			calls := map[string]func() error{
+				"Take":          func() error { _, err := s.Quotas().Take(ctx, b, 1, 5); return err },
+				"Set":           func() error { return s.Quotas().Set(ctx, b, 1) },
+				"DeleteEnded":   func() error { _, err := s.Quotas().DeleteEnded(ctx, time.Now()); return err },
+				"Apply":         func() error { _, err := s.Usage().Apply(ctx, usage.Batch{ID: "b"}); return err },
+				"ForgetBatches": func() error { _, err := s.Usage().ForgetBatches(ctx, time.Now()); return err },
+				"Lookup":        func() error { _, err := s.Credentials().Lookup(ctx, "AKID"); return err },
+				"Put":           func() error { return s.Credentials().Put(ctx, sigv4.Credential{AccessKeyID: "A", Secret: "s"}) },
+				"Delete":        func() error { return s.Credentials().Delete(ctx, "A") },
+				"RateLimit": func() error {
+					_, err := s.RateLimits().Take(ctx, ratelimit.TakeRequest{Key: "k", Cost: 1, Now: time.Now(),
+						Counters: []ratelimit.Counter{{Bucket: "m", Limit: ratelimit.PerMinute(3)}}})
+					return err
+				},
+			}
+			for name, call := range calls {
+				assert.Equal(t, context.DeadlineExceeded, call(), name)
+			}
 		})
 	}
 }

@@ -9,18 +9,26 @@ import (
 	"time"
 )
 
-// txAttempts bounds how often inTx runs a transaction that the database
-// aborted as a deadlock victim or serialization failure.
+// txAttempts bounds how often a write runs that the database aborted as
+// a deadlock victim or serialization failure.
 const txAttempts = 3
 
 // inTx runs fn in a transaction and commits it. A unique violation
 // becomes conflict; a deadlock is retried, and becomes conflict if it
 // persists. Errors fn returns that already match conflict pass through.
+// A nil conflict leaves both as wrapped errors.
 func (s *Store) inTx(ctx context.Context, op string, conflict error, fn func(*sql.Tx) error) error {
+	return s.retry(ctx, op, conflict, func() error { return s.tryTx(ctx, fn) })
+}
+
+// retry runs fn, a write of its own (one statement or one transaction),
+// again when the database aborted it as a deadlock victim; errors are
+// treated as inTx describes.
+func (s *Store) retry(ctx context.Context, op string, conflict error, fn func() error) error {
 	var err error
 	for attempt := range txAttempts {
-		err = s.tryTx(ctx, fn)
-		if err == nil || errors.Is(err, conflict) {
+		err = fn()
+		if err == nil || (conflict != nil && errors.Is(err, conflict)) {
 			return err
 		}
 		switch s.classify(err) {
@@ -34,7 +42,7 @@ func (s *Store) inTx(ctx context.Context, op string, conflict error, fn func(*sq
 		}
 		return wrap(ctx, op, err)
 	}
-	return fmt.Errorf("sqlstore: %s: %w", op, errors.Join(conflict, err))
+	return wrap(ctx, op, errors.Join(conflict, err))
 }
 
 func (s *Store) tryTx(ctx context.Context, fn func(*sql.Tx) error) error {
