@@ -49,12 +49,15 @@ type Usage struct {
 // In SQL it is an upsert whose update is guarded, reading back the row:
 //
 //	INSERT INTO quota_usage (quota, key, start, end, used)
-//	SELECT $1, $2, $3, $4, $5 + $6 WHERE $5 + $6 <= $7
+//	VALUES ($1, $2, $3, $4, $5 + $6)
 //	ON CONFLICT (quota, key, start, end) DO UPDATE
 //	SET used = quota_usage.used + $6 WHERE quota_usage.used + $6 <= $7
 //	RETURNING used
 //
-// where no row returned means refused. The conformance suite
+// where no row returned means refused. When Initial + cost alone exceeds
+// the limit, the insert must not happen (a refusal creates no counter),
+// yet an existing counter set below Initial may still pay: run only the
+// guarded UPDATE in that case, as store/sqlstore does. The conformance suite
 // [github.com/tollgate/tollgate/quota/quotatest.Run] checks an
 // implementation against this contract.
 type Store interface {
