@@ -4,7 +4,8 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"strings"
+
+	"github.com/tollgate/tollgate/internal/clientip"
 )
 
 // RemoteIP returns the address in r.RemoteAddr, IPv4-mapped addresses
@@ -19,38 +20,19 @@ func RemoteIP(r *http.Request) netip.Addr {
 }
 
 // ForwardedFor returns a source of aws:SourceIp, for [WithSourceIP], that
-// believes X-Forwarded-For only when it comes from one of the trusted
-// proxies. The client is the peer itself unless the peer is trusted; then
+// believes Forwarded (RFC 7239) or X-Forwarded-For only when it comes from
+// one of the trusted proxies. The client is the peer itself unless the peer is trusted; then
 // it is the rightmost address in X-Forwarded-For that is not trusted, as
 // each trusted proxy appends the address it received from. A hop that is
 // not an IP address leaves aws:SourceIp absent, so IpAddress conditions
 // fail and NotIpAddress ones hold.
 func ForwardedFor(trusted ...netip.Prefix) func(*http.Request) netip.Addr {
-	isTrusted := func(a netip.Addr) bool {
-		for _, p := range trusted {
-			if p.Contains(a) {
-				return true
-			}
-		}
-		return false
-	}
 	return func(r *http.Request) netip.Addr {
-		ip := RemoteIP(r)
-		vals := r.Header.Values("X-Forwarded-For")
-		for i := len(vals) - 1; i >= 0 && isTrusted(ip); i-- {
-			for v := vals[i]; v != "" && isTrusted(ip); {
-				var hop string
-				if j := strings.LastIndexByte(v, ','); j >= 0 {
-					v, hop = v[:j], v[j+1:]
-				} else {
-					v, hop = "", v
-				}
-				if ip = parseHop(strings.TrimSpace(hop)); !ip.IsValid() {
-					return ip
-				}
-			}
+		ip, clean := clientip.Resolve(r, trusted)
+		if !clean {
+			return netip.Addr{}
 		}
-		return ip
+		return parseHop(ip)
 	}
 }
 
