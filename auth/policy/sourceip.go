@@ -28,6 +28,9 @@ func RemoteIP(r *http.Request) netip.Addr {
 // fail and NotIpAddress ones hold.
 func ForwardedFor(trusted ...netip.Prefix) func(*http.Request) netip.Addr {
 	return func(r *http.Request) netip.Addr {
+		if peer := RemoteIP(r); !peer.IsValid() {
+			return peer // the peer's own address must parse as RemoteIP reads it
+		}
 		ip, clean := clientip.Resolve(r, trusted)
 		if !clean {
 			return netip.Addr{}
