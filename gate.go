@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tollgate/tollgate/auth"
-	"github.com/tollgate/tollgate/internal/clock"
 	"github.com/tollgate/tollgate/internal/httpwrap"
 	"github.com/tollgate/tollgate/internal/problem"
 	"github.com/tollgate/tollgate/metrics"
@@ -95,7 +95,6 @@ type Config struct {
 // both the throttle and the quota policies.
 type Gate struct {
 	cfg      Config
-	now      clock.Func
 	quota    *quota.Limiter
 	runtimes sync.Map // *compiledPlan → *planRuntime
 	auth     func(http.Handler) http.Handler
@@ -118,8 +117,12 @@ func New(cfg Config) (*Gate, error) {
 	if cfg.ErrorHandler == nil {
 		cfg.ErrorHandler = WriteError
 	}
-	g := &Gate{cfg: cfg, now: clock.OrReal(cfg.Clock)}
-	q, err := quota.New(cfg.QuotaStore, quota.WithClock(g.now))
+	g := &Gate{cfg: cfg}
+	var qopts []quota.Option
+	if cfg.Clock != nil { // else each limiter keeps its own, cheaper default clock
+		qopts = append(qopts, quota.WithClock(cfg.Clock))
+	}
+	q, err := quota.New(cfg.QuotaStore, qopts...)
 	if err != nil {
 		return nil, err
 	}
@@ -162,13 +165,17 @@ func countAuthFailures(rec *metrics.Recorder, next http.Handler) http.Handler {
 // planRuntime is what a Gate keeps per plan version: its throttle limiter.
 type planRuntime struct {
 	limiter *ratelimit.Limiter
+	policy  atomic.Pointer[policyField] // the last RateLimit-Policy value
 }
 
 func (g *Gate) runtime(p *compiledPlan) (*planRuntime, error) {
 	if rt, ok := g.runtimes.Load(p); ok {
 		return rt.(*planRuntime), nil
 	}
-	opts := []ratelimit.Option{ratelimit.WithClock(g.now), ratelimit.WithKey(g.rateKey)}
+	opts := []ratelimit.Option{ratelimit.WithKey(g.rateKey)}
+	if g.cfg.Clock != nil {
+		opts = append(opts, ratelimit.WithClock(g.cfg.Clock))
+	}
 	if g.cfg.Cost != nil {
 		opts = append(opts, ratelimit.WithCost(g.cfg.Cost))
 	}
@@ -243,7 +250,7 @@ func (g *Gate) admit(w http.ResponseWriter, r *http.Request, id *auth.Identity, 
 		g.cfg.ErrorHandler(w, r, err)
 		return quota.Result{}, false
 	}
-	start := time.Now()
+	start := g.clockForMetrics()
 	d, err := rt.limiter.Check(r)
 	g.storeCall(r, "ratelimit.take", start, err)
 	if err != nil && !g.failOpen(w, r, err) {
@@ -251,15 +258,14 @@ func (g *Gate) admit(w http.ResponseWriter, r *http.Request, id *auth.Identity, 
 	}
 	var q quota.Result
 	if p.Quota.Limit > 0 && (!d.Counted || d.Result.Allowed) {
-		start = time.Now()
+		start = g.clockForMetrics()
 		q, err = g.quota.Take(r.Context(), g.cfg.Key(id), p.Quota, g.cost(r))
 		g.storeCall(r, "quota.take", start, err)
 		if err != nil && !g.failOpen(w, r, err) {
 			return quota.Result{}, false
 		}
 	}
-	now := g.now()
-	setLimitHeaders(w.Header(), d, q, now)
+	setLimitHeaders(w.Header(), rt, d, q)
 	switch {
 	case d.Counted && !d.Result.Allowed:
 		g.cfg.Metrics.Throttled(r.Context(), id)
@@ -267,7 +273,7 @@ func (g *Gate) admit(w http.ResponseWriter, r *http.Request, id *auth.Identity, 
 		return q, false
 	case q.Quota != "" && !q.Allowed:
 		g.cfg.Metrics.QuotaExceeded(r.Context(), id)
-		g.refuse(w, r, auth.DecisionQuota, &quota.ExceededError{Result: q, RetryAfter: q.RetryAfter(now)})
+		g.refuse(w, r, auth.DecisionQuota, &quota.ExceededError{Result: q, RetryAfter: q.RetryAfter(q.At)})
 		return q, false
 	}
 	return q, true
@@ -285,6 +291,15 @@ func (g *Gate) failOpen(w http.ResponseWriter, r *http.Request, err error) bool 
 func (g *Gate) refuse(w http.ResponseWriter, r *http.Request, d auth.Decision, err error) {
 	auth.NoteFromContext(r.Context()).Decide(d, errorCode(err))
 	g.cfg.ErrorHandler(w, r, err)
+}
+
+// clockForMetrics reads the clock only when store calls are measured:
+// on some machines a clock read costs as much as a memory-store take.
+func (g *Gate) clockForMetrics() time.Time {
+	if g.cfg.Metrics == nil {
+		return time.Time{}
+	}
+	return time.Now()
 }
 
 // storeCall reports a store's latency and outcome when metrics are on;

@@ -3,7 +3,6 @@ package tollgate
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/tollgate/tollgate/internal/rlheader"
 	"github.com/tollgate/tollgate/quota"
@@ -17,36 +16,65 @@ const (
 	hdrRetryAfter = "Retry-After"
 )
 
-// limitFields holds a response's rate limit field values in one
-// allocation: the strings all point into one converted buffer.
+// limitFields holds a response's RateLimit and Retry-After values in one
+// allocation: both strings point into one converted buffer.
 type limitFields struct {
-	vals [3]string
+	vals [2]string
+}
+
+// policyField is a cached RateLimit-Policy value: the same for every
+// request of a plan until the quota's window length changes (months
+// differ), so it is formatted once per plan and window, not per request.
+type policyField struct {
+	throttle *ratelimit.Policy
+	quota    rlheader.Policy
+	value    []string
+}
+
+// policyValue returns the RateLimit-Policy value for d and q, from the
+// cache when it still matches.
+func (rt *planRuntime) policyValue(d ratelimit.Decision, q quota.Result) []string {
+	var throttle *ratelimit.Policy
+	if d.Counted {
+		throttle = d.Policy
+	}
+	var qp rlheader.Policy
+	if q.Quota != "" {
+		qp = quotaPolicy(q)
+	}
+	if f := rt.policy.Load(); f != nil && f.throttle == throttle && f.quota == qp {
+		return f.value
+	}
+	var b []byte
+	if throttle != nil {
+		b = append(b, throttle.HeaderValue()...)
+	}
+	if qp.Name != "" {
+		b = appendSep(b, throttle != nil)
+		b = rlheader.AppendPolicy(b, qp)
+	}
+	f := &policyField{throttle: throttle, quota: qp, value: []string{string(b)}}
+	rt.policy.Store(f)
+	return f.value
 }
 
 // setLimitHeaders writes RateLimit-Policy and RateLimit with the throttle
 // policy (if counted) and the quota (if any) as two policies, and
 // Retry-After for a throttle refusal. It costs two allocations.
-func setLimitHeaders(h http.Header, d ratelimit.Decision, q quota.Result, now time.Time) {
+func setLimitHeaders(h http.Header, rt *planRuntime, d ratelimit.Decision, q quota.Result) {
 	hasQuota := q.Quota != ""
 	if !d.Counted && !hasQuota {
 		return
 	}
-	var buf [256]byte
+	h[hdrPolicy] = rt.policyValue(d, q)
+	var buf [96]byte
 	b := buf[:0]
-	if d.Counted {
-		b = append(b, d.Policy.HeaderValue()...)
-	}
-	if hasQuota {
-		b = appendSep(b, d.Counted)
-		b = rlheader.AppendPolicy(b, quotaPolicy(q))
-	}
-	policyEnd := len(b)
 	if d.Counted {
 		b = rlheader.AppendState(b, d.Result.Limit.Name, d.Result.Remaining, rlheader.Seconds(int64(d.Result.Reset)))
 	}
 	if hasQuota {
 		b = appendSep(b, d.Counted)
-		b = appendQuotaState(b, q, now)
+		b = appendQuotaState(b, q)
 	}
 	stateEnd := len(b)
 	throttled := d.Counted && !d.Result.Allowed
@@ -54,11 +82,10 @@ func setLimitHeaders(h http.Header, d ratelimit.Decision, q quota.Result, now ti
 		b = strconv.AppendInt(b, rlheader.Seconds(int64(d.Result.RetryAfter)), 10)
 	}
 	s := string(b)
-	f := &limitFields{vals: [3]string{s[:policyEnd], s[policyEnd:stateEnd], s[stateEnd:]}}
-	h[hdrPolicy] = f.vals[0:1:1]
-	h[hdrState] = f.vals[1:2:2]
+	f := &limitFields{vals: [2]string{s[:stateEnd], s[stateEnd:]}}
+	h[hdrState] = f.vals[0:1:1]
 	if throttled {
-		h[hdrRetryAfter] = f.vals[2:3:3]
+		h[hdrRetryAfter] = f.vals[1:2:2]
 	}
 }
 
@@ -79,10 +106,10 @@ func quotaPolicy(q quota.Result) rlheader.Policy {
 
 // appendQuotaState writes the quota's RateLimit item; a quota that never
 // resets (a credit balance) has no t parameter.
-func appendQuotaState(b []byte, q quota.Result, now time.Time) []byte {
+func appendQuotaState(b []byte, q quota.Result) []byte {
 	if q.Reset.IsZero() {
 		b = append(rlheader.AppendName(b, q.Quota), ";r="...)
 		return strconv.AppendInt(b, q.Remaining, 10)
 	}
-	return rlheader.AppendState(b, q.Quota, q.Remaining, rlheader.Seconds(int64(q.Reset.Sub(now))))
+	return rlheader.AppendState(b, q.Quota, q.Remaining, rlheader.Seconds(int64(q.Reset.Sub(q.At))))
 }

@@ -62,7 +62,7 @@ func (l *Limiter) take(ctx context.Context, key string, q Quota, cost int64, now
 	if err != nil {
 		return Result{}, storeErr(err)
 	}
-	r := newResult(q, b, start, end, u)
+	r := newResult(q, b, start, end, now, u)
 	r.Allowed = u.Admitted
 	if u.Admitted {
 		r.Cost = cost
@@ -125,7 +125,7 @@ func (l *Limiter) update(ctx context.Context, key string, q Quota, at time.Time,
 	if err != nil {
 		return Result{}, storeErr(err)
 	}
-	r := newResult(q, b, start, end, u)
+	r := newResult(q, b, start, end, at, u)
 	r.Allowed = r.Remaining > 0
 	return r, nil
 }

@@ -90,12 +90,17 @@ type Result struct {
 	// Start and Reset bound the current period; Reset is when the quota
 	// starts afresh. Both are zero for a [Forever] period.
 	Start, Reset time.Time
+	// At is the instant the result describes: the Limiter's clock reading
+	// for Take, Usage and the other operations, the time asked for UsageAt.
+	// RetryAfter(r.At) is the wait as of the decision.
+	At time.Time
 
 	bucket Bucket
 }
 
-func newResult(q Quota, b Bucket, start, end time.Time, u Usage) Result {
+func newResult(q Quota, b Bucket, start, end, at time.Time, u Usage) Result {
 	return Result{
+		At:        at,
 		Quota:     b.Quota,
 		Limit:     q.Limit,
 		Used:      u.Used,
