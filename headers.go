@@ -16,12 +16,6 @@ const (
 	hdrRetryAfter = "Retry-After"
 )
 
-// limitFields holds a response's RateLimit and Retry-After values in one
-// allocation: both strings point into one converted buffer.
-type limitFields struct {
-	vals [2]string
-}
-
 // policyField is a cached RateLimit-Policy value: the same for every
 // request of a plan until the quota's window length changes (months
 // differ), so it is formatted once per plan and window, not per request.
@@ -60,32 +54,26 @@ func (rt *planRuntime) policyValue(d ratelimit.Decision, q quota.Result) []strin
 
 // setLimitHeaders writes RateLimit-Policy and RateLimit with the throttle
 // policy (if counted) and the quota (if any) as two policies, and
-// Retry-After for a throttle refusal. It costs two allocations.
+// Retry-After for a throttle refusal, in one allocation.
 func setLimitHeaders(h http.Header, rt *planRuntime, d ratelimit.Decision, q quota.Result) {
 	hasQuota := q.Quota != ""
 	if !d.Counted && !hasQuota {
 		return
 	}
 	h[hdrPolicy] = rt.policyValue(d, q)
-	var buf [96]byte
-	b := buf[:0]
+	v := rlheader.NewValues()
 	if d.Counted {
-		b = rlheader.AppendState(b, d.Result.Limit.Name, d.Result.Remaining, rlheader.Seconds(int64(d.Result.Reset)))
+		v.B = rlheader.AppendState(v.B, d.Result.Limit.Name, d.Result.Remaining, rlheader.Seconds(int64(d.Result.Reset)))
 	}
 	if hasQuota {
-		b = appendSep(b, d.Counted)
-		b = appendQuotaState(b, q)
+		v.B = appendSep(v.B, d.Counted)
+		v.B = appendQuotaState(v.B, q)
 	}
-	stateEnd := len(b)
-	throttled := d.Counted && !d.Result.Allowed
-	if throttled {
-		b = strconv.AppendInt(b, rlheader.Seconds(int64(d.Result.RetryAfter)), 10)
-	}
-	s := string(b)
-	f := &limitFields{vals: [2]string{s[:stateEnd], s[stateEnd:]}}
-	h[hdrState] = f.vals[0:1:1]
-	if throttled {
-		h[hdrRetryAfter] = f.vals[1:2:2]
+	v.Set(h, hdrState, 0)
+	if d.Counted && !d.Result.Allowed {
+		start := len(v.B)
+		v.B = strconv.AppendInt(v.B, rlheader.Seconds(int64(d.Result.RetryAfter)), 10)
+		v.Set(h, hdrRetryAfter, start)
 	}
 }
 

@@ -117,25 +117,8 @@ func (l *Limiter) policyFor(r *http.Request) *Policy {
 	return l.policy
 }
 
-// headerValues holds every per-response header value in one allocation:
-// the strings point into buf, whose bytes are never written twice.
-type headerValues struct {
-	vals [5]string
-	buf  [96]byte
-	b    []byte
-	n    int
-}
-
-// set makes the bytes appended since start the value of key.
-func (hv *headerValues) set(h http.Header, key string, start int) {
-	v := hv.b[start:]
-	hv.vals[hv.n] = unsafe.String(unsafe.SliceData(v), len(v))
-	h[key] = hv.vals[hv.n : hv.n+1 : hv.n+1]
-	hv.n++
-}
-
 // stateValue holds the RateLimit field value of an admitted request, the
-// usual case, in an allocation a third the size of headerValues.
+// usual case, in an allocation a third the size of rlheader.Values.
 type stateValue struct {
 	val [1]string
 	buf [40]byte
@@ -153,26 +136,25 @@ func (l *Limiter) setHeaders(h http.Header, p *Policy, res Result) {
 		h[hdrState] = sv.val[:1:1]
 		return
 	}
-	hv := new(headerValues)
-	hv.b = hv.buf[:0]
+	hv := rlheader.NewValues()
 	if !res.Allowed && !l.c.shadow {
-		hv.b = strconv.AppendInt(hv.b, rlheader.Seconds(int64(res.RetryAfter)), 10)
-		hv.set(h, hdrRetryAfter, 0)
+		hv.B = strconv.AppendInt(hv.B, rlheader.Seconds(int64(res.RetryAfter)), 10)
+		hv.Set(h, hdrRetryAfter, 0)
 	}
 	if !l.c.headers {
 		return
 	}
 	h[hdrPolicy] = p.header[:1:1]
-	start := len(hv.b)
-	hv.b = rlheader.AppendState(hv.b, res.Limit.Name, res.Remaining, reset)
-	hv.set(h, hdrState, start)
+	start := len(hv.B)
+	hv.B = rlheader.AppendState(hv.B, res.Limit.Name, res.Remaining, reset)
+	hv.Set(h, hdrState, start)
 	if !l.c.legacy {
 		return
 	}
 	for i, v := range [3]int64{res.Limit.capacity(), res.Remaining, reset} {
-		start = len(hv.b)
-		hv.b = strconv.AppendInt(hv.b, v, 10)
-		hv.set(h, legacyFields[i], start)
+		start = len(hv.B)
+		hv.B = strconv.AppendInt(hv.B, v, 10)
+		hv.Set(h, legacyFields[i], start)
 	}
 }
 
