@@ -104,19 +104,26 @@ func TestTimeoutOnLockedRow(t *testing.T) {
 		t.Run(d.String(), func(t *testing.T) {
 			s := lockedStore(t, d, sqlstore.WithTimeout(timeout))
 			for i, op := range lockedOps {
-				start := time.Now()
-				err := op.run(context.Background(), s)
-				took := time.Since(start)
-				require.Error(t, err, op.name)
+				err := assertTimesOut(t, s, timeout, op.name, op.run)
 				assert.ErrorIs(t, err, op.is, op.name)
-				assert.ErrorIs(t, err, sqlstore.ErrTimeout, op.name)
-				assert.NotErrorIs(t, err, context.DeadlineExceeded, op.name)
-				assert.GreaterOrEqual(t, took, timeout, op.name)
-				assert.Less(t, took, 10*timeout, "%s: fails fast", op.name)
 				assert.Equal(t, sqlstore.Stats{Errors: uint64(i + 1)}, s.Stats(), op.name)
 			}
 		})
 	}
+}
+
+// assertTimesOut runs op and checks that it failed after the Store's
+// timeout, and soon after, with ErrTimeout and not a context error.
+func assertTimesOut(t *testing.T, s *sqlstore.Store, timeout time.Duration, name string, op func(context.Context, *sqlstore.Store) error) error {
+	t.Helper()
+	start := time.Now()
+	err := op(context.Background(), s)
+	took := time.Since(start)
+	assert.ErrorIs(t, err, sqlstore.ErrTimeout, name)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded, name)
+	assert.GreaterOrEqual(t, took, timeout, name)
+	assert.Less(t, took, 10*timeout, "%s: fails fast", name)
+	return err
 }
 
 // TestCallerContextPassesThrough: when the caller's own context ends

@@ -17,7 +17,7 @@ const txAttempts = 3
 // timeout: fn gets the bounded context. A unique violation becomes
 // conflict; a deadlock is retried, and becomes conflict if it persists.
 // Errors fn returns that already match conflict (or errDuplicate) pass
-// through. A nil conflict leaves both as wrapped errors.
+// through. A nil conflict leaves both as failures, wrapped and counted.
 func (s *Store) inTx(ctx context.Context, op string, conflict error, fn func(context.Context, *sql.Tx) error) error {
 	return s.retry(ctx, op, conflict, func(ctx context.Context) error { return s.tryTx(ctx, fn) })
 }
@@ -37,7 +37,9 @@ func (s *Store) retry(ctx context.Context, op string, conflict error, fn func(co
 		}
 		switch s.classify(err) {
 		case errUnique:
-			return fmt.Errorf("sqlstore: %s: %w", op, errors.Join(conflict, err))
+			if conflict != nil { // a conflict, not a failure: not counted
+				return fmt.Errorf("sqlstore: %s: %w", op, errors.Join(conflict, err))
+			}
 		case errRetry:
 			if attempt < txAttempts-1 && !pause(bctx, attempt) {
 				return s.fail(ctx, op, bctx.Err())
