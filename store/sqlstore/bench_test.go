@@ -159,3 +159,38 @@ func BenchmarkRateLimitTake(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkTimeout measures what the bound of WithTimeout costs the
+// quickest operations (SQLite's key read and quota take), against the
+// same store with the bound off as the baseline. The caller's context can
+// be cancelled, as an HTTP request's can: database/sql and the driver
+// then watch it whether or not the Store bounds it.
+func BenchmarkTimeout(b *testing.B) {
+	db := newDatabase(b, sqlstore.SQLite)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for _, timeout := range []time.Duration{0, 5 * time.Second} {
+		s := newStore(b, db, sqlstore.WithTimeout(timeout))
+		k := sampleKey()
+		if err := s.APIKeys().Put(ctx, k); err != nil {
+			b.Fatal(err)
+		}
+		bucket := quota.Bucket{Quota: "q", Key: "k", Start: 0, End: math.MaxInt64}
+		b.Run(fmt.Sprintf("timeout=%v/GetKey", timeout), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.APIKeys().Get(ctx, k.ID); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("timeout=%v/QuotaTake", timeout), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.Quotas().Take(ctx, bucket, 1, math.MaxInt64); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -53,16 +53,14 @@ func newCredentialStore(s *Store) *CredentialStore {
 // Lookup implements [sigv4.CredentialStore]. A credential stored without
 // an identity comes back with the default one.
 func (cs *CredentialStore) Lookup(ctx context.Context, accessKeyID string) (sigv4.LookupResult, error) {
-	row, err := cs.s.queryRow(ctx, cs.q.lookup, accessKeyID)
-	if err != nil {
-		return sigv4.LookupResult{}, wrap(ctx, "lookup credential", err)
-	}
 	var (
 		c        sigv4.Credential
 		identity sql.Null[[]byte]
 		updated  int64
 	)
-	err = row.Scan(&c.AccessKeyID, &c.Secret, &c.SecretVersion, &c.SessionToken, &identity, &c.Disabled, &updated)
+	err := cs.s.queryRow(ctx, cs.q.lookup, func(row *sql.Row) error {
+		return row.Scan(&c.AccessKeyID, &c.Secret, &c.SecretVersion, &c.SessionToken, &identity, &c.Disabled, &updated)
+	}, accessKeyID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sigv4.LookupResult{}, nil
 	}
@@ -70,7 +68,7 @@ func (cs *CredentialStore) Lookup(ctx context.Context, accessKeyID string) (sigv
 		err = decodeJSON(identity, &c.Identity)
 	}
 	if err != nil {
-		return sigv4.LookupResult{}, wrap(ctx, "lookup credential", err)
+		return sigv4.LookupResult{}, cs.s.fail(ctx, "lookup credential", err)
 	}
 	if c.Identity == nil {
 		c.Identity = &auth.Identity{ID: c.AccessKeyID, Method: auth.MethodSigV4}
@@ -91,7 +89,7 @@ func (cs *CredentialStore) Put(ctx context.Context, c sigv4.Credential) error {
 	if err != nil {
 		return err
 	}
-	return cs.s.retry(ctx, "put credential", nil, func() error {
+	return cs.s.retry(ctx, "put credential", nil, func(ctx context.Context) error {
 		_, err := cs.s.db.ExecContext(ctx, cs.q.put, c.AccessKeyID, c.Secret, c.SecretVersion,
 			c.SessionToken, identity, c.Disabled, cs.s.now().UnixMicro())
 		return err
@@ -100,8 +98,8 @@ func (cs *CredentialStore) Put(ctx context.Context, c sigv4.Credential) error {
 
 // Delete implements [sigv4.CredentialStore].
 func (cs *CredentialStore) Delete(ctx context.Context, accessKeyID string) error {
-	if _, err := cs.s.db.ExecContext(ctx, cs.q.delete, accessKeyID); err != nil {
-		return wrap(ctx, "delete credential", err)
-	}
-	return nil
+	return cs.s.retry(ctx, "delete credential", nil, func(ctx context.Context) error {
+		_, err := cs.s.db.ExecContext(ctx, cs.q.delete, accessKeyID)
+		return err
+	})
 }

@@ -78,6 +78,21 @@
 // back, milliseconds a Take. [RateLimitStore.DeleteIdle] deletes
 // counters that have refilled.
 //
+// # Timeouts and failures
+//
+// Each operation (a read, a write, or a transaction with its retries) is
+// bounded by [WithTimeout] (default 5 s), so a row held by a stuck
+// transaction or an unreachable server costs a request that long at most
+// before the calling package applies its failure policy (ratelimit's
+// WithFailPolicy, quota's WithFailOpen); the error then wraps
+// [ErrTimeout], which does not match context.DeadlineExceeded. A shorter
+// deadline of the caller's own context still wins. [Store.Migrate] and the
+// clean-up calls run under the caller's context alone. With
+// [WithFallback], rate limits are taken from a local store while the
+// database fails, so each instance keeps throttling on its own rather
+// than letting everything through; [Store.Stats] counts failures and
+// fallbacks for metrics, as the Redis store's does.
+//
 // # Notifications
 //
 // On PostgreSQL every key write also sends NOTIFY in its transaction, and
@@ -96,5 +111,6 @@
 // else the database reports is an error wrapped as
 // "sqlstore: <operation>: ...". Writes that the database aborted as a
 // deadlock victim are retried twice after a short random pause.
-// A cancelled or expired context is returned as ctx.Err() itself.
+// A cancelled or expired context of the caller is returned as ctx.Err()
+// itself; the Store's own timeout as an error wrapping [ErrTimeout].
 package sqlstore

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tollgate/tollgate/apikey"
 	"github.com/tollgate/tollgate/quota"
+	"github.com/tollgate/tollgate/ratelimit"
 	"github.com/tollgate/tollgate/store/sqlstore"
 	"github.com/tollgate/tollgate/usage"
 )
@@ -104,12 +105,12 @@ func tempSQLite(ctx context.Context) (*sqlstore.Store, func()) {
 
 // openSQLite opens a migrated Store on the SQLite file tollgate.db in
 // dir, creating it if need be.
-func openSQLite(ctx context.Context, dir string) *sqlstore.Store {
+func openSQLite(ctx context.Context, dir string, opts ...sqlstore.Option) *sqlstore.Store {
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "tollgate.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
 	if err != nil {
 		log.Fatal(err)
 	}
-	store, err := sqlstore.New(db, sqlstore.SQLite)
+	store, err := sqlstore.New(db, sqlstore.SQLite, opts...)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -160,4 +161,36 @@ func ExampleUsageStore() {
 	// duplicate: false <nil>
 	// duplicate: true <nil>
 	// GET /items 3 <nil>
+}
+
+// Rate limits that keep throttling while the database is down: takes go
+// to a memory store meanwhile, each instance counting on its own, and
+// Stats tells metrics how often that happened. Without WithFallback the
+// limiter's fail policy would decide instead.
+func ExampleWithFallback() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "tollgate")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	store := openSQLite(ctx, dir,
+		sqlstore.WithTimeout(500*time.Millisecond),
+		sqlstore.WithFallback(ratelimit.NewMemoryStore(10_000)))
+	limiter, err := ratelimit.New(store.RateLimits(), []ratelimit.Limit{ratelimit.PerMinute(2)})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	store.DB().Close() // the database goes away
+	for range 3 {
+		r, err := limiter.Allow(ctx, "key-1")
+		fmt.Println(r.Allowed, err)
+	}
+	fmt.Printf("%+v\n", store.Stats())
+	// Output:
+	// true <nil>
+	// true <nil>
+	// false <nil>
+	// {Errors:3 Fallbacks:3}
 }

@@ -10,7 +10,7 @@ import (
 // ApplyRowByRow is Apply with one statement per row, the baseline the
 // usage benchmark compares batching with.
 func (us *UsageStore) ApplyRowByRow(ctx context.Context, b usage.Batch) error {
-	return us.s.inTx(ctx, "apply usage row by row", nil, func(tx *sql.Tx) error {
+	return us.s.inTx(ctx, "apply usage row by row", nil, func(ctx context.Context, tx *sql.Tx) error {
 		if err := us.markApplied(ctx, tx, b.ID); err != nil {
 			return err
 		}

@@ -72,16 +72,16 @@ func (ks *KeyStore) GetByHash(ctx context.Context, h apikey.Hash) (*apikey.Key, 
 }
 
 func (ks *KeyStore) getOne(ctx context.Context, op string, st *stmt, arg any) (*apikey.Key, error) {
-	row, err := ks.s.queryRow(ctx, st, arg)
-	if err != nil {
-		return nil, wrap(ctx, op, err)
-	}
-	k, err := scanKey(row)
-	if errors.Is(err, sql.ErrNoRows) {
+	var k *apikey.Key
+	err := ks.s.queryRow(ctx, st, func(row *sql.Row) (err error) {
+		k, err = scanKey(row)
+		return err
+	}, arg)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
 		return nil, apikey.ErrNotFound
-	}
-	if err != nil {
-		return nil, wrap(ctx, op, err)
+	case err != nil:
+		return nil, ks.s.fail(ctx, op, err)
 	}
 	return k, nil
 }
@@ -91,21 +91,14 @@ func (ks *KeyStore) List(ctx context.Context, owner, after string, limit int) ([
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := ks.s.queryRows(ctx, ks.q.list, owner, after, limit)
-	if err != nil {
-		return nil, wrap(ctx, "list keys", err)
-	}
-	defer rows.Close()
 	var keys []*apikey.Key
-	for rows.Next() {
+	err := ks.s.queryRows(ctx, ks.q.list, func(rows *sql.Rows) error {
 		k, err := scanKey(rows)
-		if err != nil {
-			return nil, wrap(ctx, "list keys", err)
-		}
 		keys = append(keys, k)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap(ctx, "list keys", err)
+		return err
+	}, owner, after, limit)
+	if err != nil {
+		return nil, ks.s.fail(ctx, "list keys", err)
 	}
 	return keys, nil
 }
@@ -120,7 +113,7 @@ func (ks *KeyStore) Put(ctx context.Context, k *apikey.Key) error {
 	if err != nil {
 		return err
 	}
-	return ks.s.inTx(ctx, "put key", apikey.ErrConflict, func(tx *sql.Tx) error {
+	return ks.s.inTx(ctx, "put key", apikey.ErrConflict, func(ctx context.Context, tx *sql.Tx) error {
 		if err := ks.writeRow(ctx, tx, k, row); err != nil {
 			return err
 		}
@@ -159,7 +152,7 @@ func (ks *KeyStore) writeRow(ctx context.Context, tx *sql.Tx, k *apikey.Key, row
 // Delete implements [apikey.Store]. Like Put, it locks the key's row
 // before it touches the key's hashes.
 func (ks *KeyStore) Delete(ctx context.Context, id string) error {
-	return ks.s.inTx(ctx, "delete key", apikey.ErrConflict, func(tx *sql.Tx) error {
+	return ks.s.inTx(ctx, "delete key", apikey.ErrConflict, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, ks.q.deleteKey, id); err != nil {
 			return err
 		}

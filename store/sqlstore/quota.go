@@ -92,7 +92,7 @@ func (qs *QuotaStore) Take(ctx context.Context, b quota.Bucket, cost, limit int6
 		return u, err
 	}
 	var u quota.Usage
-	err := qs.s.retry(ctx, "quota take", nil, func() (err error) {
+	err := qs.s.retry(ctx, "quota take", nil, func(ctx context.Context) (err error) {
 		if b.Initial+cost <= limit {
 			u, err = qs.upsert(ctx, qs.q.take, b.Initial+cost, bucketArgs(b, b.Initial+cost, cost, cost, limit))
 		} else {
@@ -112,7 +112,7 @@ func (qs *QuotaStore) Add(ctx context.Context, b quota.Bucket, delta int64) (quo
 		return qs.Get(ctx, b)
 	}
 	var u quota.Usage
-	err := qs.s.retry(ctx, "quota add", nil, func() (err error) {
+	err := qs.s.retry(ctx, "quota add", nil, func(ctx context.Context) (err error) {
 		u, err = qs.upsert(ctx, qs.q.add, b.Initial+delta, bucketArgs(b, b.Initial+delta, delta))
 		return err
 	})
@@ -122,20 +122,17 @@ func (qs *QuotaStore) Add(ctx context.Context, b quota.Bucket, delta int64) (quo
 
 // Get implements [quota.Store].
 func (qs *QuotaStore) Get(ctx context.Context, b quota.Bucket) (quota.Usage, error) {
-	row, err := qs.s.queryRow(ctx, qs.q.get, bucketArgs(b)...)
-	if err != nil {
-		return quota.Usage{}, wrap(ctx, "quota get", err)
-	}
 	u := quota.Usage{Used: b.Initial}
-	if err := row.Scan(&u.Used); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return quota.Usage{}, wrap(ctx, "quota get", err)
+	err := qs.s.queryRow(ctx, qs.q.get, func(row *sql.Row) error { return row.Scan(&u.Used) }, bucketArgs(b)...)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return quota.Usage{}, qs.s.fail(ctx, "quota get", err)
 	}
 	return u, nil
 }
 
 // Set implements [quota.Store].
 func (qs *QuotaStore) Set(ctx context.Context, b quota.Bucket, used int64) error {
-	return qs.s.retry(ctx, "quota set", nil, func() error {
+	return qs.s.retry(ctx, "quota set", nil, func(ctx context.Context) error {
 		_, err := qs.s.exec(ctx, qs.q.set, bucketArgs(b, used, used)...)
 		return err
 	})
@@ -206,12 +203,8 @@ func (qs *QuotaStore) update(ctx context.Context, args []any) (quota.Usage, erro
 // returning runs a statement ending in "RETURNING used": no row means
 // the guard refused.
 func (qs *QuotaStore) returning(ctx context.Context, st *stmt, args []any) (quota.Usage, error) {
-	row, err := qs.s.queryRow(ctx, st, args...)
-	if err != nil {
-		return quota.Usage{}, err
-	}
 	var u quota.Usage
-	switch err := row.Scan(&u.Used); {
+	switch err := qs.s.queryRow(ctx, st, func(row *sql.Row) error { return row.Scan(&u.Used) }, args...); {
 	case errors.Is(err, sql.ErrNoRows):
 		return quota.Usage{}, nil
 	case err != nil:

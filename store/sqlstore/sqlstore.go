@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"github.com/tollgate/tollgate/ratelimit"
 )
 
 // Dialect names the SQL database a [Store] talks to.
@@ -45,12 +48,16 @@ type Store struct {
 	prefix     string
 	notify     bool
 	now        func() time.Time
+	timeout    time.Duration
+	fallback   ratelimit.Store
 	keys       *KeyStore
 	quotas     *QuotaStore
 	usage      *UsageStore
 	creds      *CredentialStore
 	rateLimits *RateLimitStore
 	stmts      []*stmt
+
+	errors, fallbacks atomic.Uint64
 }
 
 // Option configures a [Store].
@@ -102,7 +109,7 @@ func New(db *sql.DB, dialect Dialect, opts ...Option) (*Store, error) {
 	if _, ok := dialectNames[dialect]; !ok {
 		return nil, fmt.Errorf("sqlstore: unknown dialect %v", dialect)
 	}
-	s := &Store{db: db, dialect: dialect, prefix: "tollgate_", notify: true, now: time.Now}
+	s := &Store{db: db, dialect: dialect, prefix: "tollgate_", notify: true, now: time.Now, timeout: defaultTimeout}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
@@ -170,15 +177,16 @@ func (s *Store) excluded(col string) string {
 	return "excluded." + col
 }
 
-// deleteRows runs a DELETE and reports the rows it deleted.
+// deleteRows runs a clean-up DELETE and reports the rows it deleted. It
+// may take long on a large table, so only the caller's context bounds it.
 func (s *Store) deleteRows(ctx context.Context, op, query string, args ...any) (int64, error) {
 	res, err := s.db.ExecContext(ctx, query, args...)
 	if err != nil {
-		return 0, wrap(ctx, op, err)
+		return 0, s.fail(ctx, op, err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return 0, wrap(ctx, op, err)
+		return 0, s.fail(ctx, op, err)
 	}
 	return n, nil
 }

@@ -24,20 +24,40 @@ func (s *Store) newStmt(q string) *stmt {
 	return st
 }
 
-// queryRow runs the statement on db.
-func (s *Store) queryRow(ctx context.Context, st *stmt, args ...any) (*sql.Row, error) {
+// queryRow runs the statement on db under the Store's timeout and hands
+// its row to scan, whose Scan reports sql.ErrNoRows if there is none.
+func (s *Store) queryRow(ctx context.Context, st *stmt, scan func(*sql.Row) error, args ...any) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel() // after scan: cancelling closes the row
 	if s.dialect == Postgres {
-		return s.db.QueryRowContext(ctx, st.query, args...), nil
+		return scan(s.db.QueryRowContext(ctx, st.query, args...))
 	}
 	p, err := st.prepare(ctx, s.db)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return p.QueryRowContext(ctx, args...), nil
+	return scan(p.QueryRowContext(ctx, args...))
 }
 
-// queryRows is queryRow for many rows.
-func (s *Store) queryRows(ctx context.Context, st *stmt, args ...any) (*sql.Rows, error) {
+// queryRows runs the statement on db under the Store's timeout and hands
+// each of its rows to scan.
+func (s *Store) queryRows(ctx context.Context, st *stmt, scan func(*sql.Rows) error, args ...any) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	rows, err := s.openRows(ctx, st, args)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (s *Store) openRows(ctx context.Context, st *stmt, args []any) (*sql.Rows, error) {
 	if s.dialect == Postgres {
 		return s.db.QueryContext(ctx, st.query, args...)
 	}
@@ -48,8 +68,11 @@ func (s *Store) queryRows(ctx context.Context, st *stmt, args ...any) (*sql.Rows
 	return p.QueryContext(ctx, args...)
 }
 
-// exec runs the statement on db for its result.
+// exec runs the statement on db for its result, under the Store's
+// timeout.
 func (s *Store) exec(ctx context.Context, st *stmt, args ...any) (sql.Result, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if s.dialect == Postgres {
 		return s.db.ExecContext(ctx, st.query, args...)
 	}

@@ -26,7 +26,7 @@ func (ks *KeyStore) TouchLastUsed(ctx context.Context, last map[string]time.Time
 		ids = append(ids, id)
 	}
 	slices.Sort(ids) // the same lock order in every writer
-	return ks.s.inTx(ctx, "touch keys", apikey.ErrConflict, func(tx *sql.Tx) error {
+	return ks.s.inTx(ctx, "touch keys", apikey.ErrConflict, func(ctx context.Context, tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, ks.q.touch)
 		if err != nil {
 			return err

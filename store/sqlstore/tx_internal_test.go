@@ -44,7 +44,7 @@ func TestInTxRetriesDeadlocks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			attempts := 0
-			err := s.inTx(context.Background(), "test", errConflict, func(*sql.Tx) error {
+			err := s.inTx(context.Background(), "test", errConflict, func(context.Context, *sql.Tx) error {
 				attempts++
 				if attempts <= len(tt.errs) {
 					return tt.errs[attempts-1]
@@ -61,7 +61,7 @@ func TestInTxRetriesDeadlocks(t *testing.T) {
 	}
 	t.Run("cancelled while pausing", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
-		err := s.inTx(ctx, "test", errConflict, func(*sql.Tx) error { cancel(); return stateErr("40P01") })
+		err := s.inTx(ctx, "test", errConflict, func(context.Context, *sql.Tx) error { cancel(); return stateErr("40P01") })
 		assert.Equal(t, context.Canceled, err)
 	})
 }

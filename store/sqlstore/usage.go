@@ -77,7 +77,7 @@ var errDuplicate = errors.New("sqlstore: batch applied before")
 // concurrent batches lock rows in the same order.
 func (us *UsageStore) Apply(ctx context.Context, b usage.Batch) (usage.ApplyResult, error) {
 	rows := mergeRows(b.Rows)
-	err := us.s.inTx(ctx, "apply usage", nil, func(tx *sql.Tx) error {
+	err := us.s.inTx(ctx, "apply usage", nil, func(ctx context.Context, tx *sql.Tx) error {
 		if err := us.markApplied(ctx, tx, b.ID); err != nil {
 			return err
 		}
@@ -154,25 +154,21 @@ func (us *UsageStore) Query(ctx context.Context, f usage.Filter) (usage.QueryRes
 	if f.Key != "" {
 		st, args = us.q.queryKey, append(args, f.Key)
 	}
-	rows, err := us.s.queryRows(ctx, st, args...)
-	if err != nil {
-		return usage.QueryResult{}, wrap(ctx, "query usage", err)
-	}
-	defer rows.Close()
 	var res usage.QueryResult
-	for rows.Next() {
+	err := us.s.queryRows(ctx, st, func(rows *sql.Rows) error {
 		var r usage.Row
 		var start, latency int64
 		c := &r.Counters
 		if err := rows.Scan(&r.Key, &start, &r.Plan, &r.Route, &r.Method,
 			&c.Requests, &c.ClientErrors, &c.ServerErrors, &c.BytesIn, &c.BytesOut, &latency); err != nil {
-			return usage.QueryResult{}, wrap(ctx, "query usage", err)
+			return err
 		}
 		r.Start, c.Latency = time.Unix(start, 0).UTC(), time.Duration(latency)
 		res.Rows = append(res.Rows, r)
-	}
-	if err := rows.Err(); err != nil {
-		return usage.QueryResult{}, wrap(ctx, "query usage", err)
+		return nil
+	}, args...)
+	if err != nil {
+		return usage.QueryResult{}, us.s.fail(ctx, "query usage", err)
 	}
 	return res, nil
 }
