@@ -50,13 +50,19 @@ func (s *Store) TakeBoth(ctx context.Context, req ratelimit.TakeRequest, b quota
 		return Decision{}, errors.New("redisstore: TakeBoth: rate-limit and quota keys differ")
 	}
 	q := s.Quotas()
-	args, err := s.RateLimits().args(req, []any{b.Initial, cost, limit, expireAt(b)})
-	if err != nil {
-		return Decision{}, err
+	extra := []any{b.Initial, cost, limit, expireAt(b)}
+	script := gcraBoth
+	args, ok := s.RateLimits().gcraArgs(req, extra)
+	if !ok {
+		var err error
+		if args, err = s.RateLimits().args(req, extra); err != nil {
+			return Decision{}, err
+		}
+		script = takeBoth
 	}
 	c, cancel := s.call(ctx)
 	defer cancel()
-	v, err := takeBoth.Run(c, s.client, []string{s.rateKey(req.Key), q.counterKey(b)}, args...).Int64Slice()
+	v, err := script.Run(c, s.client, []string{s.rateKey(req.Key), q.counterKey(b)}, args...).Int64Slice()
 	if err != nil {
 		if err = s.fail(ctx, "take rate limit and quota", err); ctx.Err() == nil {
 			err = fmt.Errorf("%w: %w", ratelimit.ErrStoreUnavailable, err)

@@ -54,13 +54,18 @@ func (r *RateLimitStore) Take(ctx context.Context, req ratelimit.TakeRequest) (r
 	if err := ctx.Err(); err != nil {
 		return ratelimit.Result{}, err
 	}
-	args, err := r.args(req, nil)
-	if err != nil {
-		return ratelimit.Result{}, err
+	script := gcraTake
+	args, ok := r.gcraArgs(req, nil)
+	if !ok {
+		var err error
+		if args, err = r.args(req, nil); err != nil {
+			return ratelimit.Result{}, err
+		}
+		script = rateLimit
 	}
 	c, cancel := r.s.call(ctx)
 	defer cancel()
-	v, err := rateLimit.Run(c, r.s.client, []string{r.s.rateKey(req.Key)}, args...).Int64Slice()
+	v, err := script.Run(c, r.s.client, []string{r.s.rateKey(req.Key)}, args...).Int64Slice()
 	if err != nil {
 		return r.failed(ctx, req, err)
 	}

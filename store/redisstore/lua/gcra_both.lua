@@ -1,0 +1,11 @@
+-- take_both.lua for GCRA counters only: ARGV[4..7] are the quota's
+-- initial, cost, limit and expire-at; counters from ARGV[8].
+local used = tonumber(redis.call('GET', KEYS[2]) or ARGV[4])
+local qcost = tonumber(ARGV[5])
+local qok = used <= tonumber(ARGV[6]) - qcost
+if ok and qok then
+  commit()
+  used = used + qcost
+  setCounter(KEYS[2], used, ARGV[7])
+end
+return {flag(ok), bi - 1, rem, reset, retry, used, flag(qok)}
