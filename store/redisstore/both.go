@@ -51,7 +51,7 @@ func (s *Store) TakeBoth(ctx context.Context, req ratelimit.TakeRequest, b quota
 	}
 	q := s.Quotas()
 	extra := []any{b.Initial, cost, limit, expireAt(b)}
-	script := gcraBoth
+	_, script := gcraScripts(len(req.Counters))
 	args, ok := s.RateLimits().gcraArgs(req, extra)
 	if !ok {
 		var err error

@@ -16,14 +16,27 @@ import (
 var (
 	//go:embed lua/gcra_lib.lua
 	gcraLib string
+	//go:embed lua/gcra1_lib.lua
+	gcra1Lib string
 	//go:embed lua/gcra.lua
 	gcraSrc string
 	//go:embed lua/gcra_both.lua
 	gcraBothSrc string
 
-	gcraTake = redis.NewScript("local first = 4\n" + gcraLib + gcraSrc)
-	gcraBoth = redis.NewScript("local first = 8\n" + gcraLib + quotaLib + gcraBothSrc)
+	gcraTake  = redis.NewScript("local first = 4\n" + gcraLib + gcraSrc)
+	gcraBoth  = redis.NewScript("local first = 8\n" + gcraLib + quotaLib + gcraBothSrc)
+	gcra1Take = redis.NewScript("local first = 4\n" + gcra1Lib + gcraSrc)
+	gcra1Both = redis.NewScript("local first = 8\n" + gcra1Lib + quotaLib + gcraBothSrc)
 )
+
+// gcraScripts returns the fast-path scripts for a take of n counters:
+// throttle alone, and throttle with a quota.
+func gcraScripts(n int) (take, both *redis.Script) {
+	if n == 1 {
+		return gcra1Take, gcra1Both
+	}
+	return gcraTake, gcraBoth
+}
 
 // gcraArgs returns the fast path's arguments for req, as
 // [RateLimitStore.args] does, and false if a counter is not a valid GCRA

@@ -54,7 +54,7 @@ func (r *RateLimitStore) Take(ctx context.Context, req ratelimit.TakeRequest) (r
 	if err := ctx.Err(); err != nil {
 		return ratelimit.Result{}, err
 	}
-	script := gcraTake
+	script, _ := gcraScripts(len(req.Counters))
 	args, ok := r.gcraArgs(req, nil)
 	if !ok {
 		var err error

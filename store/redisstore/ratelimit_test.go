@@ -61,7 +61,7 @@ func TestRateLimitMatchesMemoryStore(t *testing.T) {
 }
 
 // TestRateLimitFastPathSharesState alternates takes that run the GCRA
-// fast path (GCRA counters only) with takes that run the general script
+// fast paths (GCRA counters only; one counter) with takes that run the general script
 // (a token-bucket counter beside them) on one key: both read and write the
 // same counters, so every result still agrees with the memory store.
 func TestRateLimitFastPathSharesState(t *testing.T) {
@@ -73,8 +73,11 @@ func TestRateLimitFastPathSharesState(t *testing.T) {
 	for step := range 300 {
 		now = now.Add(time.Duration(rng.Int64N(int64(l.Period) / 4)))
 		counters := []ratelimit.Counter{{Bucket: "a", Limit: l}, {Bucket: "b", Limit: l.WithBurst(3)}}
-		if step%3 == 0 {
+		switch step % 3 {
+		case 0: // the general script
 			counters[1] = ratelimit.Counter{Bucket: "c", Limit: l.WithAlgorithm(ratelimit.TokenBucket).WithBurst(4)}
+		case 1: // the one-counter fast path, beside b and c in the string
+			counters = counters[:1]
 		}
 		req := ratelimit.TakeRequest{Key: "mixed", Cost: rng.Int64N(4), Now: now, Counters: counters}
 		want, err := mem.Take(context.Background(), req)
