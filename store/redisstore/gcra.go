@@ -2,6 +2,8 @@ package redisstore
 
 import (
 	_ "embed"
+	"strconv"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 
@@ -16,18 +18,30 @@ import (
 var (
 	//go:embed lua/gcra_lib.lua
 	gcraLib string
+	//go:embed lua/gcra_commit.lua
+	gcraCommit string
 	//go:embed lua/gcra1_lib.lua
 	gcra1Lib string
+	//go:embed lua/gcra1_commit.lua
+	gcra1Commit string
 	//go:embed lua/gcra.lua
 	gcraSrc string
 	//go:embed lua/gcra_both.lua
 	gcraBothSrc string
 
-	gcraTake  = redis.NewScript("local first = 4\n" + gcraLib + gcraSrc)
-	gcraBoth  = redis.NewScript("local first = 8\n" + gcraLib + quotaLib + gcraBothSrc)
-	gcra1Take = redis.NewScript("local first = 4\n" + gcra1Lib + gcraSrc)
-	gcra1Both = redis.NewScript("local first = 8\n" + gcra1Lib + quotaLib + gcraBothSrc)
+	gcraTake  = gcraScript(4, gcraLib, gcraSrc, gcraCommit)
+	gcraBoth  = gcraScript(8, gcraLib+quotaLib, gcraBothSrc, gcraCommit)
+	gcra1Take = gcraScript(4, gcra1Lib, gcraSrc, gcra1Commit)
+	gcra1Both = gcraScript(8, gcra1Lib+quotaLib, gcraBothSrc, gcra1Commit)
 )
+
+// gcraScript assembles a fast-path script: the ARGV index of its first
+// counter, the decision, then the tail with the commit code inlined where
+// it says so (a closure built on every call would cost more).
+func gcraScript(first int, lib, tail, commit string) *redis.Script {
+	return redis.NewScript("local first = " + strconv.Itoa(first) + "\n" + lib +
+		strings.Replace(tail, "--[[commit]]", commit, 1))
+}
 
 // gcraScripts returns the fast-path scripts for a take of n counters:
 // throttle alone, and throttle with a quota.

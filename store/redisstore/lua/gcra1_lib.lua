@@ -1,7 +1,8 @@
 -- gcra_lib.lua for a take with one counter (the usual case), unrolled:
 -- no tables on the way unless the string holds other counters too. Same
--- ARGV, same results (bi is 1).
+-- ARGV, same results (bi is 1); gcra1_commit.lua stores the new state.
 local E = 1e9
+local floor, max = math.floor, math.max
 local sec, nsec = tonumber(ARGV[1]), tonumber(ARGV[2])
 if not sec then
   local t = redis.call('TIME')
@@ -20,36 +21,19 @@ if v then
   while pos <= n do
     local f, algo, a, b, _, dl, nxt = struct.unpack(ENTRY, v, pos)
     if f == field then
-      if algo == 1 then tat = math.max((a - sec) * E + (b - nsec), 0) else tat = 0 end
+      if algo == 1 then tat = max((a - sec) * E + (b - nsec), 0) else tat = 0 end
     elseif dl > nowf then
       others = others .. string.sub(v, pos, nxt - 1)
-      olongest = math.max(olongest, dl - nowf)
+      olongest = max(olongest, dl - nowf)
     end
     pos = nxt
   end
 end
 
 local tau = cap * t
-local reset = math.max(tat + math.min(tonumber(ARGV[3]), cap + 1) * t, 0)
+local reset = max(tat + math.min(tonumber(ARGV[3]), cap + 1) * t, 0)
 local ok, retry = reset <= tau, 0
 if not ok then retry, reset = reset - tau, tat end
 local rem = (tau - reset) / t
-if rem < 0 then rem = math.ceil(rem) else rem = math.floor(rem) end
+if rem < 0 then rem = math.ceil(rem) else rem = floor(rem) end
 local bi = 1
-
-local function commit()
-  local dl, parts, longest = nowf + reset / E, others, olongest
-  if dl > nowf then
-    local x = nsec + reset
-    local ds = math.floor(x / E)
-    parts = parts .. struct.pack(ENTRY, #field, field, 1, sec + ds, x - ds * E, 0, dl)
-    longest = math.max(longest, dl - nowf)
-  end
-  if parts == '' then
-    redis.call('DEL', key)
-  else
-    redis.call('SET', key, parts, 'PX', math.ceil(longest * 1000) + 1000)
-  end
-end
-
-local function flag(b) if b then return 1 end return 0 end

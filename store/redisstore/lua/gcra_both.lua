@@ -1,11 +1,12 @@
 -- take_both.lua for GCRA counters only: ARGV[4..7] are the quota's
--- initial, cost, limit and expire-at; counters from ARGV[8].
+-- initial, cost, limit and expire-at; counters from ARGV[8]. The commit
+-- line is replaced as in gcra.lua.
 local used = tonumber(redis.call('GET', KEYS[2]) or ARGV[4])
 local qcost = tonumber(ARGV[5])
 local qok = used <= tonumber(ARGV[6]) - qcost
 if ok and qok then
-  commit()
+  --[[commit]]
   used = used + qcost
   setCounter(KEYS[2], used, ARGV[7])
 end
-return {flag(ok), bi - 1, rem, reset, retry, used, flag(qok)}
+return {ok and 1 or 0, bi - 1, rem, reset, retry, used, qok and 1 or 0}

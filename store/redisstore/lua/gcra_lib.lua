@@ -5,8 +5,8 @@
 -- ARGV[1], ARGV[2]: now in seconds and nanoseconds (both '' to read the
 -- server's TIME); ARGV[3] the cost; from `first`, each counter's field,
 -- emission interval (ns) and capacity (its burst).
--- It sets ok, bi (1-based), rem, reset, retry for the tightest counter and
--- defines commit(), which stores every counter's new state.
+-- It sets ok, bi (1-based), rem, reset, retry for the tightest counter;
+-- gcra_commit.lua stores every counter's new state.
 local E = 1e9
 local sec, nsec = tonumber(ARGV[1]), tonumber(ARGV[2])
 if not sec then
@@ -55,33 +55,3 @@ for i = first, #ARGV, 3 do
     ok, bi, rem, reset, retry = rok, #states, rm, nx, rt
   end
 end
-
-local function commit()
-  local parts, longest = {}, 0
-  for _, e in ipairs(keep) do
-    parts[#parts + 1] = e[1]
-    longest = math.max(longest, e[2] - nowf)
-  end
-  -- A field named twice keeps its last state, as in ratelimit_lib.lua.
-  local last, j = {}, 0
-  for i = first, #ARGV, 3 do j = j + 1; last[ARGV[i]] = j end
-  j = 0
-  for i = first, #ARGV, 3 do
-    j = j + 1
-    local f, r = ARGV[i], states[j]
-    local dl = nowf + r / E
-    if last[f] == j and dl > nowf then
-      local t = nsec + r
-      local ds = math.floor(t / E)
-      parts[#parts + 1] = struct.pack(ENTRY, #f, f, 1, sec + ds, t - ds * E, 0, dl)
-      longest = math.max(longest, dl - nowf)
-    end
-  end
-  if #parts == 0 then
-    redis.call('DEL', key)
-  else
-    redis.call('SET', key, table.concat(parts), 'PX', math.ceil(longest * 1000) + 1000)
-  end
-end
-
-local function flag(b) if b then return 1 end return 0 end
