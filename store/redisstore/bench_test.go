@@ -12,6 +12,7 @@ import (
 
 	"github.com/tollgate/tollgate/quota"
 	"github.com/tollgate/tollgate/ratelimit"
+	"github.com/tollgate/tollgate/store/redisstore"
 )
 
 // benchOps are the operations the benchmarks compare, on one client: a
@@ -30,11 +31,19 @@ func benchOps(b *testing.B, c redis.UniversalClient) map[string]func() error {
 	rr := redis_rate.NewLimiter(c)
 	rrLimit := redis_rate.Limit{Rate: 1_000_000, Burst: 1_000_000, Period: time.Second}
 	rl := s.RateLimits()
+	// Without a timer of the store's own, as redis_rate: the client's
+	// timeouts bound each call.
+	noTimer := newStore(b, c, redisstore.WithTimeout(0))
 	return map[string]func() error{
-		"ping":           func() error { return c.Ping(ctx).Err() },
-		"redis_rate":     func() error { _, err := rr.Allow(ctx, "bench-rr", rrLimit); return err },
-		"throttle":       func() error { _, err := rl.Take(ctx, req); return err },
-		"throttle+quota": func() error { _, err := s.TakeBoth(ctx, req, qb, 1, 1<<50); return err },
+		"ping":             func() error { return c.Ping(ctx).Err() },
+		"redis_rate":       func() error { _, err := rr.Allow(ctx, "bench-rr", rrLimit); return err },
+		"throttle":         func() error { _, err := rl.Take(ctx, req); return err },
+		"throttle+quota":   func() error { _, err := s.TakeBoth(ctx, req, qb, 1, 1<<50); return err },
+		"throttle-notimer": func() error { _, err := noTimer.RateLimits().Take(ctx, req); return err },
+		"throttle+quota-notimer": func() error {
+			_, err := noTimer.TakeBoth(ctx, req, qb, 1, 1<<50)
+			return err
+		},
 	}
 }
 
@@ -42,7 +51,7 @@ func benchOps(b *testing.B, c redis.UniversalClient) map[string]func() error {
 // separate runs drift; BenchmarkInterleaved gives the ratios.
 func BenchmarkDecision(b *testing.B) {
 	ops := benchOps(b, standaloneClient(b))
-	for _, name := range []string{"ping", "redis_rate", "throttle", "throttle+quota"} {
+	for _, name := range []string{"ping", "redis_rate", "throttle", "throttle-notimer", "throttle+quota"} {
 		op := ops[name]
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -63,7 +72,9 @@ func BenchmarkInterleaved(b *testing.B) {
 	ops := benchOps(b, standaloneClient(b))
 	pairs := []struct{ ours, baseline string }{
 		{"throttle+quota", "ping"},
+		{"throttle+quota-notimer", "ping"},
 		{"throttle", "redis_rate"},
+		{"throttle-notimer", "redis_rate"},
 		{"throttle", "ping"},
 		{"redis_rate", "ping"},
 	}

@@ -59,8 +59,9 @@
 //
 // # Timeouts and failures
 //
-// Each call is bounded by [WithTimeout] (default 100 ms), so a slow or
-// unreachable Redis costs a request little; the calling package then
+// Each call is bounded by [WithTimeout] (default 100 ms; 0 leaves it to
+// the client's own timeouts), so a slow or unreachable Redis costs a
+// request little; the calling package then
 // applies its failure policy (ratelimit's WithFailPolicy, quota's
 // WithFailOpen). With [WithFallback], rate limits are taken from a local
 // store meanwhile, so each instance keeps throttling on its own rather
