@@ -77,3 +77,20 @@ func (s *Store) TakeBoth(ctx context.Context, req ratelimit.TakeRequest, b quota
 	d.Allowed = rl.Allowed && d.Quota.Admitted
 	return d, nil
 }
+
+// SharesQuotas reports whether q keeps its counters where r does (a
+// [QuotaStore] of a Store on the same client and prefix), so that
+// [RateLimitStore.TakeBoth] can decide them together. tollgate's Gate
+// checks it to decide a request's throttle and quota in one round trip.
+func (r *RateLimitStore) SharesQuotas(q quota.Store) bool {
+	qs, ok := q.(*QuotaStore)
+	return ok && qs.s.client == r.s.client && qs.s.prefix == r.s.prefix
+}
+
+// TakeBoth is [Store.TakeBoth] with its outcome as the ratelimit and quota
+// packages report them: the rate limits' verdict, and the quota counter
+// with Admitted as [Decision.Quota] has it.
+func (r *RateLimitStore) TakeBoth(ctx context.Context, req ratelimit.TakeRequest, b quota.Bucket, cost, limit int64) (ratelimit.Result, quota.Usage, error) {
+	d, err := r.s.TakeBoth(ctx, req, b, cost, limit)
+	return d.RateLimit, d.Quota, err
+}

@@ -125,3 +125,22 @@ func TestTakeBothOneRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+func TestSharesQuotas(t *testing.T) {
+	c := standaloneClient(t)
+	s := newStore(t, c)
+	other, err := redisstore.New(c, redisstore.WithPrefix("elsewhere:"))
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		q    quota.Store
+		want bool
+	}{
+		{"its own Store's quotas", s.Quotas(), true},
+		{"another prefix", other.Quotas(), false},
+		{"a memory store", quota.NewMemoryStore(), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { assert.Equal(t, tt.want, s.RateLimits().SharesQuotas(tt.q)) })
+	}
+}
