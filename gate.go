@@ -89,7 +89,10 @@ type Config struct {
 //     the limit → 429 with Retry-After.
 //  4. Quota: the plan's quota by key, counted only when the throttle
 //     admitted the request; spent → 429 with Retry-After until the period
-//     resets.
+//     resets. When RateLimitStore can also decide QuotaStore's counters
+//     (store/redisstore's stores of one Store), throttle and quota are
+//     decided in one store call, all or nothing: a request refused by the
+//     quota spends no throttle either.
 //
 // Admitted responses carry RateLimit-Policy and RateLimit fields naming
 // both the throttle and the quota policies.
@@ -97,7 +100,8 @@ type Gate struct {
 	cfg      Config
 	now      clock.Func
 	quota    *quota.Limiter
-	runtimes sync.Map // *compiledPlan → *planRuntime
+	joint    jointStore // nil unless RateLimitStore decides QuotaStore's quotas too
+	runtimes sync.Map   // *compiledPlan → *planRuntime
 	auth     func(http.Handler) http.Handler
 }
 
@@ -118,7 +122,7 @@ func New(cfg Config) (*Gate, error) {
 	if cfg.ErrorHandler == nil {
 		cfg.ErrorHandler = WriteError
 	}
-	g := &Gate{cfg: cfg, now: clock.OrReal(cfg.Clock)}
+	g := &Gate{cfg: cfg, now: clock.OrReal(cfg.Clock), joint: jointStoreFor(cfg)}
 	q, err := quota.New(cfg.QuotaStore, quota.WithClock(g.now))
 	if err != nil {
 		return nil, err
@@ -243,20 +247,9 @@ func (g *Gate) admit(w http.ResponseWriter, r *http.Request, id *auth.Identity, 
 		g.cfg.ErrorHandler(w, r, err)
 		return quota.Result{}, false
 	}
-	start := time.Now()
-	d, err := rt.limiter.Check(r)
-	g.storeCall(r, "ratelimit.take", start, err)
-	if err != nil && !g.failOpen(w, r, err) {
+	d, q, ok := g.decide(w, r, id, p, rt)
+	if !ok {
 		return quota.Result{}, false
-	}
-	var q quota.Result
-	if p.Quota.Limit > 0 && (!d.Counted || d.Result.Allowed) {
-		start = time.Now()
-		q, err = g.quota.Take(r.Context(), g.cfg.Key(id), p.Quota, g.cost(r))
-		g.storeCall(r, "quota.take", start, err)
-		if err != nil && !g.failOpen(w, r, err) {
-			return quota.Result{}, false
-		}
 	}
 	now := g.now()
 	setLimitHeaders(w.Header(), d, q, now)
