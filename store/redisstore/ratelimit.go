@@ -27,6 +27,8 @@ var (
 // algorithms), so a take is one round trip and two commands inside it
 // (GET, SET with PX). The string expires once every counter in it is
 // back to full; counters of other policies in it keep their own expiry.
+// Takes whose limits are all GCRA run a script specialised to it, on the
+// same string.
 //
 // The script decides at the Redis server's TIME, so instances whose
 // clocks disagree still share one view of each window; [WithClientTime]
