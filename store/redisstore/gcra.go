@@ -56,13 +56,7 @@ func gcraScripts(n int) (take, both *redis.Script) {
 // [RateLimitStore.args] does, and false if a counter is not a valid GCRA
 // limit (the general script handles, or rejects, it).
 func (r *RateLimitStore) gcraArgs(req ratelimit.TakeRequest, extra []any) ([]any, bool) {
-	args := make([]any, 0, 3+len(extra)+3*len(req.Counters))
-	if r.s.clientTime {
-		args = append(args, req.Now.Unix(), req.Now.Nanosecond(), req.Cost)
-	} else {
-		args = append(args, "", "", req.Cost)
-	}
-	args = append(args, extra...)
+	args := r.argsHead(req, extra, 3*len(req.Counters))
 	for _, c := range req.Counters {
 		l := c.Limit
 		if l.Algorithm != ratelimit.GCRA || l.Quota <= 0 || l.Period <= 0 {

@@ -104,13 +104,7 @@ func result(req ratelimit.TakeRequest, v []int64) (ratelimit.Result, error) {
 // args returns the script's arguments for req: now (empty for the
 // server's TIME), the cost, extra, and each counter's field and spec.
 func (r *RateLimitStore) args(req ratelimit.TakeRequest, extra []any) ([]any, error) {
-	args := make([]any, 0, 3+len(extra)+2*len(req.Counters))
-	if r.s.clientTime {
-		args = append(args, req.Now.Unix(), req.Now.Nanosecond(), req.Cost)
-	} else {
-		args = append(args, "", "", req.Cost)
-	}
-	args = append(args, extra...)
+	args := r.argsHead(req, extra, 2*len(req.Counters))
 	for _, c := range req.Counters {
 		spec, err := r.spec(c.Limit)
 		if err != nil {
@@ -119,6 +113,19 @@ func (r *RateLimitStore) args(req ratelimit.TakeRequest, extra []any) ([]any, er
 		args = append(args, c.Bucket, spec)
 	}
 	return args, nil
+}
+
+// argsHead returns the arguments every rate-limit script starts with: now
+// (two, empty for the server's TIME), the cost, then extra; with room for
+// n more.
+func (r *RateLimitStore) argsHead(req ratelimit.TakeRequest, extra []any, n int) []any {
+	args := make([]any, 0, 3+len(extra)+n)
+	if r.s.clientTime {
+		args = append(args, req.Now.Unix(), req.Now.Nanosecond(), req.Cost)
+	} else {
+		args = append(args, "", "", req.Cost)
+	}
+	return append(args, extra...)
 }
 
 // spec encodes a limit for the script: an algorithm byte, then quota,
