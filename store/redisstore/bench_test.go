@@ -90,7 +90,7 @@ func BenchmarkInterleaved(b *testing.B) {
 }
 
 func benchPair(b *testing.B, workers int, baseline, ours func() error) {
-	const chunk = 200
+	const chunk = 50
 	var base, mine, ratios []float64
 	for b.Loop() {
 		x, y := timeChunk(b, workers, chunk, baseline), timeChunk(b, workers, chunk, ours)
