@@ -89,14 +89,18 @@ type Config struct {
 //     the limit → 429 with Retry-After.
 //  4. Quota: the plan's quota by key, counted only when the throttle
 //     admitted the request; spent → 429 with Retry-After until the period
-//     resets.
+//     resets. When RateLimitStore can also decide QuotaStore's counters
+//     (store/redisstore's stores of one Store), throttle and quota are
+//     decided in one store call, all or nothing: a request refused by the
+//     quota spends no throttle either.
 //
 // Admitted responses carry RateLimit-Policy and RateLimit fields naming
 // both the throttle and the quota policies.
 type Gate struct {
 	cfg      Config
 	quota    *quota.Limiter
-	runtimes sync.Map // *compiledPlan → *planRuntime
+	joint    jointStore // nil unless RateLimitStore decides QuotaStore's quotas too
+	runtimes sync.Map   // *compiledPlan → *planRuntime
 	auth     func(http.Handler) http.Handler
 }
 
@@ -117,7 +121,7 @@ func New(cfg Config) (*Gate, error) {
 	if cfg.ErrorHandler == nil {
 		cfg.ErrorHandler = WriteError
 	}
-	g := &Gate{cfg: cfg}
+	g := &Gate{cfg: cfg, joint: jointStoreFor(cfg)}
 	var qopts []quota.Option
 	if cfg.Clock != nil { // else each limiter keeps its own, cheaper default clock
 		qopts = append(qopts, quota.WithClock(cfg.Clock))
@@ -250,20 +254,9 @@ func (g *Gate) admit(w http.ResponseWriter, r *http.Request, id *auth.Identity, 
 		g.cfg.ErrorHandler(w, r, err)
 		return quota.Result{}, false
 	}
-	start := g.clockForMetrics()
-	d, err := rt.limiter.Check(r)
-	g.storeCall(r, "ratelimit.take", start, err)
-	if err != nil && !g.failOpen(w, r, err) {
+	d, q, ok := g.decide(w, r, id, p, rt)
+	if !ok {
 		return quota.Result{}, false
-	}
-	var q quota.Result
-	if p.Quota.Limit > 0 && (!d.Counted || d.Result.Allowed) {
-		start = g.clockForMetrics()
-		q, err = g.quota.Take(r.Context(), g.cfg.Key(id), p.Quota, g.cost(r))
-		g.storeCall(r, "quota.take", start, err)
-		if err != nil && !g.failOpen(w, r, err) {
-			return quota.Result{}, false
-		}
 	}
 	setLimitHeaders(w.Header(), rt, d, q)
 	switch {

@@ -39,10 +39,20 @@ func New(store Store, opts ...Option) (*Limiter, error) {
 // ([ErrInvalidQuota]) or the store failed ([ErrStore], or ctx.Err()). A
 // cost of 0 counts nothing and is always allowed.
 func (l *Limiter) Take(ctx context.Context, key string, q Quota, cost int64) (Result, error) {
-	return l.take(ctx, key, q, cost, l.cfg.now())
+	return l.take(ctx, key, q, cost, l.cfg.now(), nil)
 }
 
-func (l *Limiter) take(ctx context.Context, key string, q Quota, cost int64, now time.Time) (Result, error) {
+// TakeWith is [Limiter.Take] with the store's Take replaced by take, for
+// a caller that decides this quota together with something else in one
+// store call (tollgate's Gate takes the caller's rate limits with it).
+// take gets the current period's [Bucket], its Initial included, and
+// answers as [Store.Take] would. It is not called for a cost of 0 (the
+// store's Get answers) nor when q or cost is invalid.
+func (l *Limiter) TakeWith(ctx context.Context, key string, q Quota, cost int64, take func(context.Context, Bucket) (Usage, error)) (Result, error) {
+	return l.take(ctx, key, q, cost, l.cfg.now(), take)
+}
+
+func (l *Limiter) take(ctx context.Context, key string, q Quota, cost int64, now time.Time, take func(context.Context, Bucket) (Usage, error)) (Result, error) {
 	if err := q.Validate(); err != nil {
 		return Result{}, err
 	}
@@ -56,6 +66,8 @@ func (l *Limiter) take(ctx context.Context, key string, q Quota, cost int64, now
 	if cost == 0 {
 		u, err = l.store.Get(ctx, b)
 		u.Admitted = true
+	} else if take != nil {
+		u, err = take(ctx, b)
 	} else {
 		u, err = l.store.Take(ctx, b, cost, q.Limit)
 	}

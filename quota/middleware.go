@@ -52,7 +52,7 @@ func (l *Limiter) admit(w http.ResponseWriter, r *http.Request) (Result, bool) {
 		cost = c.costFor(r)
 	}
 	now := c.now()
-	res, err := l.take(r.Context(), key, q, cost, now)
+	res, err := l.take(r.Context(), key, q, cost, now, nil)
 	if err != nil {
 		if c.failOpen && !errors.Is(err, ErrInvalidQuota) {
 			return Result{}, true

@@ -83,6 +83,12 @@ func (l *Limiter) Take(ctx context.Context, key string, cost int64) (Result, err
 // admit cost, is ctx.Err() if ctx is done, and otherwise comes from the
 // store. A negative cost gives units back (work that was not done, say).
 func (l *Limiter) TakePolicy(ctx context.Context, p *Policy, key string, cost int64) (Result, error) {
+	return l.takePolicy(ctx, p, key, cost, nil)
+}
+
+// takePolicy is TakePolicy with take, if not nil, in place of the store's
+// Take when one store call decides (see [Limiter.CheckWith]).
+func (l *Limiter) takePolicy(ctx context.Context, p *Policy, key string, cost int64, take func(context.Context, TakeRequest) (Result, error)) (Result, error) {
 	if p == nil {
 		if p = l.policy; p == nil {
 			return Result{Allowed: true}, nil // no limits, nothing to refuse
@@ -96,6 +102,9 @@ func (l *Limiter) TakePolicy(ctx context.Context, p *Policy, key string, cost in
 	}
 	req := TakeRequest{Key: key, Counters: p.local, Cost: cost, Now: l.c.now()}
 	if len(p.global) == 0 {
+		if take != nil {
+			return take(ctx, req)
+		}
 		return l.store.Take(ctx, req)
 	}
 	var r Result

@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -53,7 +54,17 @@ type Decision struct {
 // policy, cost, take) but writes nothing, for a caller that builds its own
 // response: one that merges these fields with a quota's, say. The error is
 // that of [Limiter.TakePolicy].
-func (l *Limiter) Check(r *http.Request) (Decision, error) {
+func (l *Limiter) Check(r *http.Request) (Decision, error) { return l.CheckWith(r, nil) }
+
+// CheckWith is [Limiter.Check] with the store's Take replaced by take,
+// for a caller that decides the request's limits together with something
+// else in one store call (tollgate's Gate takes the caller's quota with
+// them). take gets the [TakeRequest] the limiter would give its store and
+// answers as [Store.Take] would. It is not called when Check would not
+// reach the store, nor for a policy with Global limits, which needs more
+// than one store call: the limiter's store decides those. A nil take is
+// the store's.
+func (l *Limiter) CheckWith(r *http.Request, take func(context.Context, TakeRequest) (Result, error)) (Decision, error) {
 	if l.c.skip != nil && l.c.skip(r) {
 		return Decision{}, nil
 	}
@@ -70,7 +81,7 @@ func (l *Limiter) Check(r *http.Request) (Decision, error) {
 		cost = max(l.c.cost(r), 0)
 	}
 	var err error
-	d.Result, err = l.TakePolicy(r.Context(), d.Policy, key, cost)
+	d.Result, err = l.takePolicy(r.Context(), d.Policy, key, cost, take)
 	return d, err
 }
 

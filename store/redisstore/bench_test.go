@@ -2,57 +2,125 @@ package redisstore_test
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/tollgate/tollgate/quota"
 	"github.com/tollgate/tollgate/ratelimit"
+	"github.com/tollgate/tollgate/store/redisstore"
 )
 
-// BenchmarkDecision measures a request's decision against a bare PING on
-// the same client (the round trip every Redis store pays) and against
-// go-redis/redis_rate (GCRA in Lua, throttle only). Read the results as
-// ratios to ping.
-func BenchmarkDecision(b *testing.B) {
+// benchOps are the operations the benchmarks compare, on one client: a
+// bare PING (the round trip every Redis store pays), go-redis/redis_rate
+// (GCRA in Lua, throttle only), our throttle and our throttle + quota.
+// The limits admit every call and make each take write its state, as a
+// live limit does.
+func benchOps(b *testing.B, c redis.UniversalClient) map[string]func() error {
 	ctx := context.Background()
-	c := standaloneClient(b)
 	s := newStore(b, c)
 	req := ratelimit.TakeRequest{Key: "bench", Cost: 1, Counters: []ratelimit.Counter{
-		{Bucket: "s", Limit: ratelimit.PerSecond(1<<30, 1<<30)},
+		{Bucket: "s", Limit: ratelimit.PerSecond(1_000_000, 1_000_000)},
 	}}
-	qb := quota.Bucket{Quota: "month", Key: "bench", Start: time.Now().Unix(), End: time.Now().Unix() + 3600}
+	now := time.Now().Unix()
+	qb := quota.Bucket{Quota: "month", Key: "bench", Start: now, End: now + 3600}
 	rr := redis_rate.NewLimiter(c)
-	rrLimit := redis_rate.PerSecond(1 << 30)
-	cases := []struct {
-		name string
-		op   func() error
-	}{
-		{"ping", func() error { return c.Ping(ctx).Err() }},
-		{"redis_rate", func() error { _, err := rr.Allow(ctx, "bench-rr", rrLimit); return err }},
-		{"throttle", func() error { _, err := s.RateLimits().Take(ctx, req); return err }},
-		{"throttle+quota", func() error { _, err := s.TakeBoth(ctx, req, qb, 1, 1<<50); return err }},
+	rrLimit := redis_rate.Limit{Rate: 1_000_000, Burst: 1_000_000, Period: time.Second}
+	rl := s.RateLimits()
+	// Without a timer of the store's own, as redis_rate: the client's
+	// timeouts bound each call.
+	noTimer := newStore(b, c, redisstore.WithTimeout(0))
+	return map[string]func() error{
+		"ping":             func() error { return c.Ping(ctx).Err() },
+		"redis_rate":       func() error { _, err := rr.Allow(ctx, "bench-rr", rrLimit); return err },
+		"throttle":         func() error { _, err := rl.Take(ctx, req); return err },
+		"throttle+quota":   func() error { _, err := s.TakeBoth(ctx, req, qb, 1, 1<<50); return err },
+		"throttle-notimer": func() error { _, err := noTimer.RateLimits().Take(ctx, req); return err },
+		"throttle+quota-notimer": func() error {
+			_, err := noTimer.TakeBoth(ctx, req, qb, 1, 1<<50)
+			return err
+		},
 	}
-	for _, bc := range cases {
-		b.Run(bc.name, func(b *testing.B) {
+}
+
+// BenchmarkDecision times each operation on its own. On a busy machine
+// separate runs drift; BenchmarkInterleaved gives the ratios.
+func BenchmarkDecision(b *testing.B) {
+	ops := benchOps(b, standaloneClient(b))
+	for _, name := range []string{"ping", "redis_rate", "throttle", "throttle-notimer", "throttle+quota"} {
+		op := ops[name]
+		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := bc.op(); err != nil {
+				if err := op(); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
-		b.Run(bc.name+"/parallel", func(b *testing.B) {
-			b.ReportAllocs()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					if err := bc.op(); err != nil {
-						b.Error(err)
-						return
-					}
+	}
+}
+
+// BenchmarkInterleaved times ours against a baseline in alternating
+// chunks of calls, so that noise from other processes hits both alike,
+// and reports the median per-call times and the median ratio
+// ("x-baseline"). ns/op is per chunk pair and means little.
+func BenchmarkInterleaved(b *testing.B) {
+	ops := benchOps(b, standaloneClient(b))
+	pairs := []struct{ ours, baseline string }{
+		{"throttle+quota", "ping"},
+		{"throttle+quota-notimer", "ping"},
+		{"throttle", "redis_rate"},
+		{"throttle-notimer", "redis_rate"},
+		{"throttle", "ping"},
+		{"redis_rate", "ping"},
+	}
+	for _, p := range pairs {
+		for _, workers := range []int{1, 4} {
+			name := p.ours + "-vs-" + p.baseline + "/serial"
+			if workers > 1 {
+				name = p.ours + "-vs-" + p.baseline + "/parallel"
+			}
+			b.Run(name, func(b *testing.B) { benchPair(b, workers, ops[p.baseline], ops[p.ours]) })
+		}
+	}
+}
+
+func benchPair(b *testing.B, workers int, baseline, ours func() error) {
+	const chunk = 50
+	var base, mine, ratios []float64
+	for b.Loop() {
+		x, y := timeChunk(b, workers, chunk, baseline), timeChunk(b, workers, chunk, ours)
+		base, mine, ratios = append(base, x), append(mine, y), append(ratios, y/x)
+	}
+	b.ReportMetric(median(base), "baseline-ns/call")
+	b.ReportMetric(median(mine), "ns/call")
+	b.ReportMetric(median(ratios), "x-baseline")
+}
+
+// timeChunk returns the wall time per call of n calls of f spread over
+// workers goroutines.
+func timeChunk(b *testing.B, workers, n int, f func() error) float64 {
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range workers {
+		wg.Go(func() {
+			for range n / workers {
+				if err := f(); err != nil {
+					b.Error(err)
+					return
 				}
-			})
+			}
 		})
 	}
+	wg.Wait()
+	return float64(time.Since(start)) / float64(n)
+}
+
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	return xs[len(xs)/2]
 }

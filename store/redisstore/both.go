@@ -50,13 +50,19 @@ func (s *Store) TakeBoth(ctx context.Context, req ratelimit.TakeRequest, b quota
 		return Decision{}, errors.New("redisstore: TakeBoth: rate-limit and quota keys differ")
 	}
 	q := s.Quotas()
-	args, err := s.RateLimits().args(req, []any{b.Initial, cost, limit, expireAt(b)})
-	if err != nil {
-		return Decision{}, err
+	extra := []any{b.Initial, cost, limit, expireAt(b)}
+	_, script := gcraScripts(len(req.Counters))
+	args, ok := s.RateLimits().gcraArgs(req, extra)
+	if !ok {
+		var err error
+		if args, err = s.RateLimits().args(req, extra); err != nil {
+			return Decision{}, err
+		}
+		script = takeBoth
 	}
 	c, cancel := s.call(ctx)
 	defer cancel()
-	v, err := takeBoth.Run(c, s.client, []string{s.rateKey(req.Key), q.counterKey(b)}, args...).Int64Slice()
+	v, err := script.Run(c, s.client, []string{s.rateKey(req.Key), q.counterKey(b)}, args...).Int64Slice()
 	if err != nil {
 		if err = s.fail(ctx, "take rate limit and quota", err); ctx.Err() == nil {
 			err = fmt.Errorf("%w: %w", ratelimit.ErrStoreUnavailable, err)
@@ -70,4 +76,21 @@ func (s *Store) TakeBoth(ctx context.Context, req ratelimit.TakeRequest, b quota
 	d := Decision{RateLimit: rl, Quota: quota.Usage{Used: v[5], Admitted: v[6] == 1}}
 	d.Allowed = rl.Allowed && d.Quota.Admitted
 	return d, nil
+}
+
+// SharesQuotas reports whether q keeps its counters where r does (a
+// [QuotaStore] of a Store on the same client and prefix), so that
+// [RateLimitStore.TakeBoth] can decide them together. tollgate's Gate
+// checks it to decide a request's throttle and quota in one round trip.
+func (r *RateLimitStore) SharesQuotas(q quota.Store) bool {
+	qs, ok := q.(*QuotaStore)
+	return ok && qs.s.client == r.s.client && qs.s.prefix == r.s.prefix
+}
+
+// TakeBoth is [Store.TakeBoth] with its outcome as the ratelimit and quota
+// packages report them: the rate limits' verdict, and the quota counter
+// with Admitted as [Decision.Quota] has it.
+func (r *RateLimitStore) TakeBoth(ctx context.Context, req ratelimit.TakeRequest, b quota.Bucket, cost, limit int64) (ratelimit.Result, quota.Usage, error) {
+	d, err := r.s.TakeBoth(ctx, req, b, cost, limit)
+	return d.RateLimit, d.Quota, err
 }

@@ -31,6 +31,19 @@
 // once ([Store.TakeBoth]: counted in both or in neither), an API key write
 // with its version check and index moves, a lookup by hash.
 //
+// # Cost
+//
+// Takes whose limits all use [ratelimit.GCRA], the default, run scripts
+// specialised to it (one for a single limit, the usual case), which share
+// the general script's stored state but not its other algorithms: a
+// throttle costs the server about what go-redis/redis_rate does, and a
+// take as a whole is within a few percent of redis_rate (on par with
+// [WithTimeout](0), which drops the per-call timer redis_rate does not
+// have). Every EVALSHA that writes still costs several times a PING on the
+// server; BenchmarkInterleaved reports the ratios. tollgate's Gate
+// decides throttle and quota with [RateLimitStore.TakeBoth] when both
+// stores come from one Store.
+//
 // # Time
 //
 // Rate limits are decided at the Redis server's TIME, so instances whose
@@ -59,8 +72,9 @@
 //
 // # Timeouts and failures
 //
-// Each call is bounded by [WithTimeout] (default 100 ms), so a slow or
-// unreachable Redis costs a request little; the calling package then
+// Each call is bounded by [WithTimeout] (default 100 ms; 0 leaves it to
+// the client's own timeouts), so a slow or unreachable Redis costs a
+// request little; the calling package then
 // applies its failure policy (ratelimit's WithFailPolicy, quota's
 // WithFailOpen). With [WithFallback], rate limits are taken from a local
 // store meanwhile, so each instance keeps throttling on its own rather

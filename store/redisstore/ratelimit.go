@@ -27,6 +27,8 @@ var (
 // algorithms), so a take is one round trip and two commands inside it
 // (GET, SET with PX). The string expires once every counter in it is
 // back to full; counters of other policies in it keep their own expiry.
+// Takes whose limits are all GCRA run a script specialised to it, on the
+// same string.
 //
 // The script decides at the Redis server's TIME, so instances whose
 // clocks disagree still share one view of each window; [WithClientTime]
@@ -54,13 +56,18 @@ func (r *RateLimitStore) Take(ctx context.Context, req ratelimit.TakeRequest) (r
 	if err := ctx.Err(); err != nil {
 		return ratelimit.Result{}, err
 	}
-	args, err := r.args(req, nil)
-	if err != nil {
-		return ratelimit.Result{}, err
+	script, _ := gcraScripts(len(req.Counters))
+	args, ok := r.gcraArgs(req, nil)
+	if !ok {
+		var err error
+		if args, err = r.args(req, nil); err != nil {
+			return ratelimit.Result{}, err
+		}
+		script = rateLimit
 	}
 	c, cancel := r.s.call(ctx)
 	defer cancel()
-	v, err := rateLimit.Run(c, r.s.client, []string{r.s.rateKey(req.Key)}, args...).Int64Slice()
+	v, err := script.Run(c, r.s.client, []string{r.s.rateKey(req.Key)}, args...).Int64Slice()
 	if err != nil {
 		return r.failed(ctx, req, err)
 	}
@@ -97,13 +104,7 @@ func result(req ratelimit.TakeRequest, v []int64) (ratelimit.Result, error) {
 // args returns the script's arguments for req: now (empty for the
 // server's TIME), the cost, extra, and each counter's field and spec.
 func (r *RateLimitStore) args(req ratelimit.TakeRequest, extra []any) ([]any, error) {
-	args := make([]any, 0, 3+len(extra)+2*len(req.Counters))
-	if r.s.clientTime {
-		args = append(args, req.Now.Unix(), req.Now.Nanosecond(), req.Cost)
-	} else {
-		args = append(args, "", "", req.Cost)
-	}
-	args = append(args, extra...)
+	args := r.argsHead(req, extra, 2*len(req.Counters))
 	for _, c := range req.Counters {
 		spec, err := r.spec(c.Limit)
 		if err != nil {
@@ -112,6 +113,19 @@ func (r *RateLimitStore) args(req ratelimit.TakeRequest, extra []any) ([]any, er
 		args = append(args, c.Bucket, spec)
 	}
 	return args, nil
+}
+
+// argsHead returns the arguments every rate-limit script starts with: now
+// (two, empty for the server's TIME), the cost, then extra; with room for
+// n more.
+func (r *RateLimitStore) argsHead(req ratelimit.TakeRequest, extra []any, n int) []any {
+	args := make([]any, 0, 3+len(extra)+n)
+	if r.s.clientTime {
+		args = append(args, req.Now.Unix(), req.Now.Nanosecond(), req.Cost)
+	} else {
+		args = append(args, "", "", req.Cost)
+	}
+	return append(args, extra...)
 }
 
 // spec encodes a limit for the script: an algorithm byte, then quota,

@@ -60,6 +60,34 @@ func TestRateLimitMatchesMemoryStore(t *testing.T) {
 	}
 }
 
+// TestRateLimitFastPathSharesState alternates takes that run the GCRA
+// fast paths (GCRA counters only; one counter) with takes that run the general script
+// (a token-bucket counter beside them) on one key: both read and write the
+// same counters, so every result still agrees with the memory store.
+func TestRateLimitFastPathSharesState(t *testing.T) {
+	l := ratelimit.PerSecond(5, 10)
+	rs := newStore(t, standaloneClient(t), redisstore.WithClientTime()).RateLimits()
+	mem := ratelimit.NewMemoryStore(0)
+	rng := rand.New(rand.NewPCG(3, 4))
+	now := time.Date(2031, 3, 4, 5, 6, 7, 891_234_567, time.UTC)
+	for step := range 300 {
+		now = now.Add(time.Duration(rng.Int64N(int64(l.Period) / 4)))
+		counters := []ratelimit.Counter{{Bucket: "a", Limit: l}, {Bucket: "b", Limit: l.WithBurst(3)}}
+		switch step % 3 {
+		case 0: // the general script
+			counters[1] = ratelimit.Counter{Bucket: "c", Limit: l.WithAlgorithm(ratelimit.TokenBucket).WithBurst(4)}
+		case 1: // the one-counter fast path, beside b and c in the string
+			counters = counters[:1]
+		}
+		req := ratelimit.TakeRequest{Key: "mixed", Cost: rng.Int64N(4), Now: now, Counters: counters}
+		want, err := mem.Take(context.Background(), req)
+		require.NoError(t, err)
+		got, err := rs.Take(context.Background(), req)
+		require.NoError(t, err)
+		require.Equal(t, want, got, "step %d: %+v", step, req)
+	}
+}
+
 // TestRateLimitTwoInstances has two clients, as two instances of a
 // service would, hammer one key at the server's TIME: together they admit
 // exactly the limit, never more.
