@@ -45,7 +45,8 @@ func WithPrefix(p string) Option {
 	}
 }
 
-// WithClock sets the time source. Default: [time.Now].
+// WithClock sets the time source. Default: the monotonic clock anchored
+// to the wall clock when the Manager was made.
 func WithClock(now func() time.Time) Option {
 	return func(m *Manager) error { m.now = clock.OrReal(now); return nil }
 }
@@ -73,7 +74,7 @@ func NewManager(store Store, opts ...Option) (*Manager, error) {
 	if store == nil {
 		return nil, errors.New("apikey: nil store")
 	}
-	m := &Manager{store: store, prefix: "tg_", now: time.Now, posTTL: 30 * time.Second, negTTL: 5 * time.Second}
+	m := &Manager{store: store, prefix: "tg_", now: clock.Mono(), posTTL: 30 * time.Second, negTTL: 5 * time.Second}
 	m.cache = ttlcache.New[Hash, *entry](10_000)
 	for _, o := range opts {
 		if err := o(m); err != nil {

@@ -32,7 +32,7 @@ type config struct {
 }
 
 func defaultConfig() config {
-	return config{now: time.Now, keyFor: identityKey, onError: WriteError}
+	return config{now: clock.Mono(), keyFor: identityKey, onError: WriteError}
 }
 
 func (c *config) validate() error {
@@ -47,7 +47,9 @@ func (c *config) validate() error {
 	return nil
 }
 
-// WithClock sets the time source. Default: [time.Now].
+// WithClock sets the time source. Default: the monotonic clock anchored
+// to the wall clock when the Limiter was made: one wall-clock read, then
+// only the cheaper monotonic clock.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = clock.OrReal(now) } }
 
 // WithQuota makes the middleware apply q to every request it counts.

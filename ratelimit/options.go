@@ -3,6 +3,8 @@ package ratelimit
 import (
 	"net/http"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/clock"
 )
 
 // Option configures a [Limiter].
@@ -126,7 +128,7 @@ func WithoutHeaders() Option {
 // defaults fills in what options left nil.
 func (c *config) defaults() {
 	if c.now == nil {
-		c.now = newMonoClock().Now
+		c.now = clock.Mono()
 	}
 	if c.key == nil {
 		c.key = KeyByIdentity()

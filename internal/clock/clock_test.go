@@ -29,3 +29,14 @@ func TestOrReal(t *testing.T) {
 		t.Fatalf("OrReal(nil) = %v, not the real time", got)
 	}
 }
+
+func TestMono(t *testing.T) {
+	now := Mono()
+	a := now()
+	if d := time.Since(a); d < 0 || d > time.Minute {
+		t.Fatalf("Mono is %v away from time.Now", d)
+	}
+	if b := now(); b.Before(a) {
+		t.Fatalf("Mono went backwards: %v then %v", a, b)
+	}
+}
