@@ -49,9 +49,11 @@ func HTTPStatus(err error) int {
 	return http.StatusServiceUnavailable
 }
 
-// storeErr wraps a store failure, passing ctx errors through unchanged.
-func storeErr(err error) error {
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+// storeErr wraps a store failure, passing the caller's own ctx error
+// through unchanged. A deadline the store set itself (a per-call timeout)
+// is a store failure, not the caller's.
+func storeErr(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return err
 	}
 	return fmt.Errorf("%w: %w", ErrStore, err)

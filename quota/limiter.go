@@ -72,7 +72,7 @@ func (l *Limiter) take(ctx context.Context, key string, q Quota, cost int64, now
 		u, err = l.store.Take(ctx, b, cost, q.Limit)
 	}
 	if err != nil {
-		return Result{}, storeErr(err)
+		return Result{}, storeErr(ctx, err)
 	}
 	r := newResult(q, b, start, end, now, u)
 	r.Allowed = u.Admitted
@@ -90,7 +90,7 @@ func (l *Limiter) Refund(ctx context.Context, r Result) error {
 		return nil
 	}
 	_, err := l.store.Add(ctx, r.bucket, -r.Cost)
-	return storeErr(err)
+	return storeErr(ctx, err)
 }
 
 // Usage returns key's usage and remaining quota in the current period of
@@ -135,7 +135,7 @@ func (l *Limiter) update(ctx context.Context, key string, q Quota, at time.Time,
 	b := q.bucket(key, start, end)
 	u, err := op(b)
 	if err != nil {
-		return Result{}, storeErr(err)
+		return Result{}, storeErr(ctx, err)
 	}
 	r := newResult(q, b, start, end, at, u)
 	r.Allowed = r.Remaining > 0
