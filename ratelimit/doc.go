@@ -71,4 +71,10 @@
 // [MemoryStore] keeps counters in sharded maps, takes without allocating,
 // and bounds its memory (see its documentation for the eviction policy).
 // Package ratelimittest checks any Store against the contract.
+//
+// [NewFallbackStore] wraps a shared store (Redis, a database) with a
+// local one, typically a [MemoryStore], that takes over while the shared
+// store fails: each instance then keeps throttling on its own rather than
+// letting the limiter's fail policy admit or refuse everything, and
+// [FallbackStore.Fallbacks] counts those takes for metrics.
 package ratelimit

@@ -108,3 +108,35 @@ func ExampleKeyByIP() {
 	fmt.Println(ip)
 	// Output: 203.0.113.9
 }
+
+// unreachableStore stands for a shared store (Redis, a database) whose
+// server is down.
+type unreachableStore struct{}
+
+func (unreachableStore) Take(context.Context, ratelimit.TakeRequest) (ratelimit.Result, error) {
+	return ratelimit.Result{}, fmt.Errorf("%w: connection refused", ratelimit.ErrStoreUnavailable)
+}
+
+// Shared counters with a local fallback: while the shared store fails,
+// each instance keeps limiting on its own with a memory store, and
+// Fallbacks tells metrics how often that happened.
+func ExampleNewFallbackStore() {
+	store, err := ratelimit.NewFallbackStore(unreachableStore{}, ratelimit.NewMemoryStore(0))
+	if err != nil {
+		panic(err)
+	}
+	l, err := ratelimit.New(store, []ratelimit.Limit{ratelimit.PerMinute(2)})
+	if err != nil {
+		panic(err)
+	}
+	for range 3 {
+		r, err := l.Take(context.Background(), "key-1", 1)
+		fmt.Println(r.Allowed, err)
+	}
+	fmt.Println("fallbacks:", store.Fallbacks())
+	// Output:
+	// true <nil>
+	// true <nil>
+	// false <nil>
+	// fallbacks: 3
+}

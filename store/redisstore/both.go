@@ -40,8 +40,9 @@ type Decision struct {
 // a request over quota no rate. req.Key and b.Key must be the same caller
 // key, which keeps both in one Redis Cluster slot.
 //
-// An error wraps [ratelimit.ErrStoreUnavailable] (or is ctx.Err()); the
-// [WithFallback] store is not used, since it keeps no quota.
+// An error wraps [ratelimit.ErrStoreUnavailable] (or is ctx.Err()). A
+// [ratelimit.FallbackStore] cannot stand in for it, since a local store
+// keeps no quota: on an error, apply your failure policy.
 func (s *Store) TakeBoth(ctx context.Context, req ratelimit.TakeRequest, b quota.Bucket, cost, limit int64) (Decision, error) {
 	if err := ctx.Err(); err != nil {
 		return Decision{}, err

@@ -76,10 +76,10 @@
 // the client's own timeouts), so a slow or unreachable Redis costs a
 // request little; the calling package then
 // applies its failure policy (ratelimit's WithFailPolicy, quota's
-// WithFailOpen). With [WithFallback], rate limits are taken from a local
-// store meanwhile, so each instance keeps throttling on its own rather
-// than letting everything through; [Store.Stats] counts failures and
-// fallbacks for metrics. go-redis
+// WithFailOpen). Wrapped in [ratelimit.NewFallbackStore], rate limits
+// are taken from a local store meanwhile, so each instance keeps
+// throttling on its own rather than letting everything through;
+// [Store.Stats] counts failures for metrics. go-redis
 // honours the bound only if the client was built with
 // ContextTimeoutEnabled. A store error wraps the Redis error; the caller's
 // own context error is returned unchanged. go-redis reconnects by itself:

@@ -43,19 +43,24 @@ func Example() {
 }
 
 // Rate limits shared by every instance; while Redis is unreachable each
-// instance keeps limiting on its own.
-func ExampleWithFallback() {
+// instance keeps limiting on its own, with a memory store.
+func ExampleStore_RateLimits_fallback() {
 	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", ContextTimeoutEnabled: true})
 	defer client.Close()
-	store, err := redisstore.New(client, redisstore.WithFallback(ratelimit.NewMemoryStore(0)))
+	store, err := redisstore.New(client)
 	if err != nil {
 		log.Fatal(err)
 	}
-	limiter, err := ratelimit.New(store.RateLimits(), []ratelimit.Limit{ratelimit.PerSecond(10, 20)})
+	limits, err := ratelimit.NewFallbackStore(store.RateLimits(), ratelimit.NewMemoryStore(0))
+	if err != nil {
+		log.Fatal(err)
+	}
+	limiter, err := ratelimit.New(limits, []ratelimit.Limit{ratelimit.PerSecond(10, 20)})
 	if err != nil {
 		log.Fatal(err)
 	}
 	_ = limiter.Middleware // wrap your handler
+	// limits.Fallbacks() and store.Stats().Errors are for your metrics.
 }
 
 // A throttle and a quota decided in one round trip.

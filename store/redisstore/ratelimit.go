@@ -38,8 +38,9 @@ var (
 // microseconds.
 //
 // When Redis fails, a take returns an error wrapping
-// [ratelimit.ErrStoreUnavailable] and the limiter's fail policy applies,
-// unless [WithFallback] gave a local store to take from meanwhile.
+// [ratelimit.ErrStoreUnavailable] and the limiter's fail policy applies;
+// wrap the store in [ratelimit.NewFallbackStore] to take from a local
+// store meanwhile.
 //
 // It is safe for concurrent use.
 type RateLimitStore struct {
@@ -69,21 +70,19 @@ func (r *RateLimitStore) Take(ctx context.Context, req ratelimit.TakeRequest) (r
 	defer cancel()
 	v, err := script.Run(c, r.s.client, []string{r.s.rateKey(req.Key)}, args...).Int64Slice()
 	if err != nil {
-		return r.failed(ctx, req, err)
+		return ratelimit.Result{}, r.failed(ctx, err)
 	}
 	return result(req, v)
 }
 
-func (r *RateLimitStore) failed(ctx context.Context, req ratelimit.TakeRequest, err error) (ratelimit.Result, error) {
+// failed turns a Redis error into the take's error: ctx.Err() unchanged,
+// anything else counted and wrapping [ratelimit.ErrStoreUnavailable].
+func (r *RateLimitStore) failed(ctx context.Context, err error) error {
 	err = r.s.fail(ctx, "rate limit take", err)
 	if ctx.Err() != nil {
-		return ratelimit.Result{}, err
+		return err
 	}
-	if fb := r.s.fallback; fb != nil {
-		r.s.fallbacks.Add(1)
-		return fb.Take(ctx, req)
-	}
-	return ratelimit.Result{}, fmt.Errorf("%w: %w", ratelimit.ErrStoreUnavailable, err)
+	return fmt.Errorf("%w: %w", ratelimit.ErrStoreUnavailable, err)
 }
 
 // result reads the script's reply {allowed, counter, remaining, reset,

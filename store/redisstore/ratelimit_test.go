@@ -123,32 +123,39 @@ func TestRateLimitTwoInstances(t *testing.T) {
 }
 
 // TestRateLimitFallback points a store at a port where no Redis listens:
-// without a fallback a take fails with ErrStoreUnavailable; with one, the
-// local store keeps limiting, and both count the failures.
+// a take fails with ErrStoreUnavailable, counted; wrapped in a
+// ratelimit.FallbackStore, the local store keeps limiting meanwhile, and
+// a take whose caller gave up is neither counted nor sent to it.
 func TestRateLimitFallback(t *testing.T) {
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + freePort(t), ContextTimeoutEnabled: true, MaxRetries: -1})
 	t.Cleanup(func() { c.Close() })
 	req := ratelimit.TakeRequest{Key: "k", Cost: 1, Now: time.Now(), Counters: []ratelimit.Counter{{Bucket: "m", Limit: ratelimit.PerMinute(3)}}}
+	ctx := context.Background()
 
-	bare, err := redisstore.New(c)
+	s, err := redisstore.New(c)
 	require.NoError(t, err)
-	_, err = bare.RateLimits().Take(context.Background(), req)
+	_, err = s.RateLimits().Take(ctx, req)
 	assert.ErrorIs(t, err, ratelimit.ErrStoreUnavailable)
-	assert.Equal(t, redisstore.Stats{Errors: 1}, bare.Stats())
+	assert.Equal(t, redisstore.Stats{Errors: 1}, s.Stats())
 
-	s, err := redisstore.New(c, redisstore.WithFallback(ratelimit.NewMemoryStore(0)))
+	fb, err := ratelimit.NewFallbackStore(s.RateLimits(), ratelimit.NewMemoryStore(0))
 	require.NoError(t, err)
 	var allowed []bool
 	for range 4 {
-		r, err := s.RateLimits().Take(context.Background(), req)
+		r, err := fb.Take(ctx, req)
 		require.NoError(t, err)
 		allowed = append(allowed, r.Allowed)
 	}
 	assert.Equal(t, []bool{true, true, true, false}, allowed, "the local store limits meanwhile")
-	assert.Equal(t, redisstore.Stats{Errors: 4, Fallbacks: 4}, s.Stats())
+	assert.Equal(t, uint64(4), fb.Fallbacks())
+	assert.Equal(t, redisstore.Stats{Errors: 5}, s.Stats())
 
-	_, err = redisstore.New(c, redisstore.WithFallback(nil))
-	assert.Error(t, err)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = fb.Take(cancelled, req)
+	assert.Equal(t, context.Canceled, err)
+	assert.Equal(t, uint64(4), fb.Fallbacks())
+	assert.Equal(t, redisstore.Stats{Errors: 5}, s.Stats(), "a cancelled take is not a failure")
 }
 
 // TestRateLimitServerTime checks that by default the store ignores the

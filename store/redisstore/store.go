@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-
-	"github.com/tollgate/tollgate/ratelimit"
 )
 
 // Store is a handle on one Redis deployment (standalone, Sentinel or
@@ -23,10 +21,9 @@ type Store struct {
 	prefix     string
 	timeout    time.Duration
 	clientTime bool
-	fallback   ratelimit.Store
 	specs      sync.Map // ratelimit.Limit → its spec for the scripts
 
-	errors, fallbacks atomic.Uint64
+	errors atomic.Uint64
 }
 
 // Option configures a [Store].
@@ -72,34 +69,16 @@ func WithClientTime() Option {
 	return func(s *Store) error { s.clientTime = true; return nil }
 }
 
-// WithFallback gives rate limits a local store to take from while Redis
-// fails (times out, refuses connections), typically
-// [ratelimit.NewMemoryStore]: each instance then keeps throttling on its
-// own instead of letting everything through or refusing it, and returns
-// to the shared counters as soon as Redis answers. Default: none; a
-// failure is returned as an error and the limiter's fail policy applies.
-func WithFallback(local ratelimit.Store) Option {
-	return func(s *Store) error {
-		if local == nil {
-			return errors.New("redisstore: nil fallback store")
-		}
-		s.fallback = local
-		return nil
-	}
-}
-
 // Stats counts a Store's failures since it was made.
 type Stats struct {
 	// Errors counts calls that failed in Redis (the caller's own context
 	// ending is not counted).
 	Errors uint64
-	// Fallbacks counts rate-limit takes served by the [WithFallback] store.
-	Fallbacks uint64
 }
 
 // Stats returns the failure counts, for metrics.
 func (s *Store) Stats() Stats {
-	return Stats{Errors: s.errors.Load(), Fallbacks: s.fallbacks.Load()}
+	return Stats{Errors: s.errors.Load()}
 }
 
 // New returns a Store over client. The client stays the caller's: closing

@@ -23,7 +23,6 @@ func TestNewOptions(t *testing.T) {
 		{"no timer of its own", []redisstore.Option{redisstore.WithTimeout(0)}, false},
 		{"negative timeout", []redisstore.Option{redisstore.WithTimeout(-time.Second)}, true},
 		{"brace in prefix", []redisstore.Option{redisstore.WithPrefix("a{b}:")}, true},
-		{"nil fallback", []redisstore.Option{redisstore.WithFallback(nil)}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -87,11 +87,11 @@
 // WithFailPolicy, quota's WithFailOpen); the error then wraps
 // [ErrTimeout], which does not match context.DeadlineExceeded. A shorter
 // deadline of the caller's own context still wins. [Store.Migrate] and the
-// clean-up calls run under the caller's context alone. With
-// [WithFallback], rate limits are taken from a local store while the
-// database fails, so each instance keeps throttling on its own rather
-// than letting everything through; [Store.Stats] counts failures and
-// fallbacks for metrics, as the Redis store's does.
+// clean-up calls run under the caller's context alone. Wrapped in
+// [ratelimit.NewFallbackStore], rate limits are taken from a local store
+// while the database fails, so each instance keeps throttling on its own
+// rather than letting everything through; [Store.Stats] counts failures
+// for metrics, as the Redis store's does.
 //
 // # Notifications
 //

@@ -163,21 +163,24 @@ func ExampleUsageStore() {
 	// GET /items 3 <nil>
 }
 
-// Rate limits that keep throttling while the database is down: takes go
-// to a memory store meanwhile, each instance counting on its own, and
-// Stats tells metrics how often that happened. Without WithFallback the
-// limiter's fail policy would decide instead.
-func ExampleWithFallback() {
+// Rate limits that keep throttling while the database is down: wrapped
+// in a ratelimit.FallbackStore, takes go to a memory store meanwhile, each
+// instance counting on its own, and Fallbacks and Stats tell metrics how
+// often that happened. Without the wrapper the limiter's fail policy
+// would decide instead.
+func ExampleStore_RateLimits_fallback() {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "tollgate")
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	store := openSQLite(ctx, dir,
-		sqlstore.WithTimeout(500*time.Millisecond),
-		sqlstore.WithFallback(ratelimit.NewMemoryStore(10_000)))
-	limiter, err := ratelimit.New(store.RateLimits(), []ratelimit.Limit{ratelimit.PerMinute(2)})
+	store := openSQLite(ctx, dir, sqlstore.WithTimeout(500*time.Millisecond))
+	limits, err := ratelimit.NewFallbackStore(store.RateLimits(), ratelimit.NewMemoryStore(10_000))
+	if err != nil {
+		log.Fatal(err)
+	}
+	limiter, err := ratelimit.New(limits, []ratelimit.Limit{ratelimit.PerMinute(2)})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -187,10 +190,10 @@ func ExampleWithFallback() {
 		r, err := limiter.Allow(ctx, "key-1")
 		fmt.Println(r.Allowed, err)
 	}
-	fmt.Printf("%+v\n", store.Stats())
+	fmt.Printf("fallbacks: %d, %+v\n", limits.Fallbacks(), store.Stats())
 	// Output:
 	// true <nil>
 	// true <nil>
 	// false <nil>
-	// {Errors:3 Fallbacks:3}
+	// fallbacks: 3, {Errors:3}
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/tollgate/tollgate/ratelimit"
 )
 
 // ErrTimeout is wrapped by the error of an operation that [WithTimeout]
@@ -43,37 +41,17 @@ func WithTimeout(d time.Duration) Option {
 	}
 }
 
-// WithFallback gives rate limits a local store to take from while the
-// database fails (times out, refuses connections), typically
-// [ratelimit.NewMemoryStore]: each instance then keeps throttling on its
-// own instead of letting everything through or refusing it, and returns
-// to the shared counters as soon as the database answers. A take whose
-// caller's context ended is not sent to it. Default: none; a failure is
-// returned as an error wrapping [ratelimit.ErrStoreUnavailable] and the
-// limiter's fail policy applies.
-func WithFallback(local ratelimit.Store) Option {
-	return func(s *Store) error {
-		if local == nil {
-			return errors.New("sqlstore: nil fallback store")
-		}
-		s.fallback = local
-		return nil
-	}
-}
-
 // Stats counts a Store's failures since it was made.
 type Stats struct {
 	// Errors counts operations that failed in the database, timeouts
 	// included (the caller's own context ending is not counted, nor are
 	// values such as a conflicting key write).
 	Errors uint64
-	// Fallbacks counts rate-limit takes served by the [WithFallback] store.
-	Fallbacks uint64
 }
 
 // Stats returns the failure counts, for metrics.
 func (s *Store) Stats() Stats {
-	return Stats{Errors: s.errors.Load(), Fallbacks: s.fallbacks.Load()}
+	return Stats{Errors: s.errors.Load()}
 }
 
 // bound returns the context for one operation: the caller's, bounded by

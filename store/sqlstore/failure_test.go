@@ -24,8 +24,6 @@ func TestOptionsRefuseBadFailureSettings(t *testing.T) {
 		{"timeout", sqlstore.WithTimeout(time.Second), true},
 		{"no timeout", sqlstore.WithTimeout(0), true},
 		{"negative timeout", sqlstore.WithTimeout(-time.Second), false},
-		{"fallback", sqlstore.WithFallback(ratelimit.NewMemoryStore(10)), true},
-		{"nil fallback", sqlstore.WithFallback(nil), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -128,7 +126,7 @@ func assertTimesOut(t *testing.T, s *sqlstore.Store, timeout time.Duration, name
 
 // TestCallerContextPassesThrough: when the caller's own context ends
 // first, its error comes back unchanged and is neither counted nor sent
-// to the fallback.
+// to a ratelimit.FallbackStore's local store.
 func TestCallerContextPassesThrough(t *testing.T) {
 	ended := []struct {
 		name string
@@ -146,7 +144,9 @@ func TestCallerContextPassesThrough(t *testing.T) {
 	}
 	for _, d := range dialects {
 		t.Run(d.String(), func(t *testing.T) {
-			s := lockedStore(t, d, sqlstore.WithTimeout(time.Minute), sqlstore.WithFallback(ratelimit.NewMemoryStore(10)))
+			s := lockedStore(t, d, sqlstore.WithTimeout(time.Minute))
+			fb, err := ratelimit.NewFallbackStore(s.RateLimits(), ratelimit.NewMemoryStore(10))
+			require.NoError(t, err)
 			for _, e := range ended {
 				for _, op := range lockedOps {
 					ctx, cancel := e.ctx()
@@ -154,49 +154,59 @@ func TestCallerContextPassesThrough(t *testing.T) {
 					cancel()
 					assert.Equal(t, e.want, err, "%s, %s", op.name, e.name)
 				}
+				ctx, cancel := e.ctx()
+				_, err := fb.Take(ctx, lockedTake)
+				cancel()
+				assert.Equal(t, e.want, err, "fallback store, %s", e.name)
 			}
 			assert.Equal(t, sqlstore.Stats{}, s.Stats())
+			assert.Zero(t, fb.Fallbacks())
 		})
 	}
 }
 
-// TestFallbackWhileDatabaseDown closes the pool under a Store: rate
-// limits are taken from the fallback store, counted, and keep limiting.
+// TestFallbackWhileDatabaseDown closes the pool under a Store wrapped in
+// a ratelimit.FallbackStore: rate limits are taken from the local store,
+// counted by both, and keep limiting.
 func TestFallbackWhileDatabaseDown(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.String(), func(t *testing.T) {
 			db := newDatabase(t, d)
 			tables := newStore(t, db) // the tables, dropped through a pool that stays open
-			s, err := sqlstore.New(db.open(t), d, sqlstore.WithTablePrefix(tables.TablePrefix()),
-				sqlstore.WithFallback(ratelimit.NewMemoryStore(10)))
+			s, err := sqlstore.New(db.open(t), d, sqlstore.WithTablePrefix(tables.TablePrefix()))
+			require.NoError(t, err)
+			fb, err := ratelimit.NewFallbackStore(s.RateLimits(), ratelimit.NewMemoryStore(10))
 			require.NoError(t, err)
 			ctx := context.Background()
 			req := ratelimit.TakeRequest{Key: "k", Cost: 1, Now: time.Unix(1_000_000, 0),
 				Counters: []ratelimit.Counter{{Bucket: "m", Limit: ratelimit.PerMinute(2)}}}
-			r, err := s.RateLimits().Take(ctx, req)
+			r, err := fb.Take(ctx, req)
 			require.NoError(t, err)
 			require.True(t, r.Allowed)
 			require.Equal(t, sqlstore.Stats{}, s.Stats(), "the database answered")
+			require.Zero(t, fb.Fallbacks())
 
 			require.NoError(t, s.DB().Close())
 			var allowed []bool
 			for range 3 {
-				r, err := s.RateLimits().Take(ctx, req)
+				r, err := fb.Take(ctx, req)
 				require.NoError(t, err)
 				allowed = append(allowed, r.Allowed)
 			}
-			assert.Equal(t, []bool{true, true, false}, allowed, "the fallback counts on its own")
-			assert.Equal(t, sqlstore.Stats{Errors: 3, Fallbacks: 3}, s.Stats())
+			assert.Equal(t, []bool{true, true, false}, allowed, "the local store counts on its own")
+			assert.Equal(t, uint64(3), fb.Fallbacks())
+			assert.Equal(t, sqlstore.Stats{Errors: 3}, s.Stats())
 
 			_, err = s.Quotas().Take(ctx, lockedBucket, 1, 10)
 			assert.Error(t, err, "quotas have no fallback")
-			assert.Equal(t, sqlstore.Stats{Errors: 4, Fallbacks: 3}, s.Stats())
+			assert.Equal(t, sqlstore.Stats{Errors: 4}, s.Stats())
 
 			cancelled, cancel := context.WithCancel(ctx)
 			cancel()
-			_, err = s.RateLimits().Take(cancelled, req)
+			_, err = fb.Take(cancelled, req)
 			assert.True(t, errors.Is(err, context.Canceled) && err == context.Canceled, "err = %v", err)
-			assert.Equal(t, sqlstore.Stats{Errors: 4, Fallbacks: 3}, s.Stats(), "a cancelled take is not a failure")
+			assert.Equal(t, uint64(3), fb.Fallbacks())
+			assert.Equal(t, sqlstore.Stats{Errors: 4}, s.Stats(), "a cancelled take is not a failure")
 		})
 	}
 }

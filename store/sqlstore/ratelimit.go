@@ -59,10 +59,10 @@ func newRateLimitStore(s *Store) *RateLimitStore {
 // Take implements [ratelimit.Store] at req.Now: the rows of req's
 // counters are made if missing and locked, their states passed to
 // [ratelimit.TakeRequest.Apply] and, when it admits a take of units,
-// written back, all in one transaction. While the database fails, the
-// take goes to the [WithFallback] store if there is one; otherwise errors
+// written back, all in one transaction. While the database fails, errors
 // wrap [ratelimit.ErrStoreUnavailable] (and [ErrTimeout] if the Store's
-// timeout cut the transaction short), or are ctx.Err().
+// timeout cut the transaction short), or are ctx.Err(); wrap the store in
+// [ratelimit.NewFallbackStore] to take from a local store meanwhile.
 func (rs *RateLimitStore) Take(ctx context.Context, req ratelimit.TakeRequest) (ratelimit.Result, error) {
 	key := []byte(req.Key)
 	var res ratelimit.Result
@@ -84,10 +84,6 @@ func (rs *RateLimitStore) Take(ctx context.Context, req ratelimit.TakeRequest) (
 		return res, nil
 	case ctx.Err() != nil:
 		return ratelimit.Result{}, ctx.Err()
-	}
-	if fb := rs.s.fallback; fb != nil {
-		rs.s.fallbacks.Add(1)
-		return fb.Take(ctx, req)
 	}
 	return ratelimit.Result{}, fmt.Errorf("%w: %w", ratelimit.ErrStoreUnavailable, err)
 }

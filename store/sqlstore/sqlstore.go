@@ -9,8 +9,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"github.com/tollgate/tollgate/ratelimit"
 )
 
 // Dialect names the SQL database a [Store] talks to.
@@ -49,7 +47,6 @@ type Store struct {
 	notify     bool
 	now        func() time.Time
 	timeout    time.Duration
-	fallback   ratelimit.Store
 	keys       *KeyStore
 	quotas     *QuotaStore
 	usage      *UsageStore
@@ -57,7 +54,7 @@ type Store struct {
 	rateLimits *RateLimitStore
 	stmts      []*stmt
 
-	errors, fallbacks atomic.Uint64
+	errors atomic.Uint64
 }
 
 // Option configures a [Store].

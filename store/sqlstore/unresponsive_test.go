@@ -111,7 +111,8 @@ var storeOps = []struct {
 
 // TestTimeoutOnSilentServer: every operation on a server that accepts
 // connections and never answers fails after the Store's timeout with
-// ErrTimeout, counted, and a rate-limit take goes to the fallback.
+// ErrTimeout, counted, and a rate-limit take through a
+// ratelimit.FallbackStore goes to its local store.
 func TestTimeoutOnSilentServer(t *testing.T) {
 	const timeout = 100 * time.Millisecond
 	for _, d := range []sqlstore.Dialect{sqlstore.Postgres, sqlstore.MySQL} {
@@ -122,11 +123,14 @@ func TestTimeoutOnSilentServer(t *testing.T) {
 				assert.Equal(t, uint64(i+1), s.Stats().Errors, op.name)
 			}
 
-			fb := silentStore(t, d, sqlstore.WithTimeout(timeout), sqlstore.WithFallback(ratelimit.NewMemoryStore(10)))
-			r, err := fb.RateLimits().Take(context.Background(), lockedTake)
+			silent := silentStore(t, d, sqlstore.WithTimeout(timeout))
+			fb, err := ratelimit.NewFallbackStore(silent.RateLimits(), ratelimit.NewMemoryStore(10))
+			require.NoError(t, err)
+			r, err := fb.Take(context.Background(), lockedTake)
 			require.NoError(t, err)
 			assert.True(t, r.Allowed)
-			assert.Equal(t, sqlstore.Stats{Errors: 1, Fallbacks: 1}, fb.Stats())
+			assert.Equal(t, uint64(1), fb.Fallbacks())
+			assert.Equal(t, sqlstore.Stats{Errors: 1}, silent.Stats())
 		})
 	}
 }
