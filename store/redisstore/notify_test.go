@@ -79,6 +79,18 @@ func wait(t *testing.T, ch <-chan string) string {
 	}
 }
 
+// drain waits until the subscription has caught up: on a Cluster, the
+// creates' messages travel the cluster bus and can arrive after
+// Subscribe returns. Messages from one node arrive in order, so once a
+// fresh marker key's own message is seen, nothing older is in flight.
+func drain(t *testing.T, m *apikey.Manager, seen <-chan string) {
+	t.Helper()
+	_, marker, err := m.Create(context.Background(), apikey.Params{Owner: "marker"})
+	require.NoError(t, err)
+	for wait(t, seen) != marker.ID {
+	}
+}
+
 // TestTouchLastUsed records last-used times in one script: later times
 // win, missing keys are skipped, the version moves, and nothing is
 // published, so other instances keep their caches.
@@ -95,6 +107,7 @@ func TestTouchLastUsed(t *testing.T) {
 		sub, err := s.APIKeys().Subscribe(ctx, func(id string) { seen <- id })
 		require.NoError(t, err)
 		defer func() { assert.NoError(t, sub.Close(ctx)) }()
+		drain(t, m, seen)
 
 		t1 := time.Date(2031, 5, 6, 7, 8, 9, 123_456_000, time.UTC)
 		require.NoError(t, m.TouchLastUsed(ctx, map[string]time.Time{k1.ID: t1, "missing": t1}))
