@@ -22,6 +22,21 @@
 // plan, 429 "rate_limited" or "quota_exceeded" with Retry-After, and 503
 // when a store cannot answer (unless [Config.FailOpen]).
 //
+// # Stores
+//
+// Every stage keeps its state behind a small Store interface with a memory
+// implementation and a conformance suite. store/redisstore and
+// store/sqlstore put them on Redis and on PostgreSQL, MySQL/MariaDB or
+// SQLite. When [Config.RateLimitStore] and [Config.QuotaStore] come from
+// one Redis store, the Gate decides throttle and quota in one round trip.
+//
+// # Observing
+//
+// [Config.Metrics] wraps the Gate with OpenTelemetry metrics and a slog
+// access log that sees every request, refused ones included, with the
+// deciding stage's decision; [Config.Usage] meters the admitted ones for
+// usage reports.
+//
 // # Usage plans
 //
 // A [Plan] binds a throttle and a quota to the callers on it, as API
