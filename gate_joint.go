@@ -49,15 +49,21 @@ func (g *Gate) decide(w http.ResponseWriter, r *http.Request, id *auth.Identity,
 		op = "ratelimit+quota.take"
 	}
 	g.storeCall(r, op, start, err)
-	if err != nil && !g.failOpen(w, r, err) {
-		return d, q, false
+	if err != nil {
+		if !g.failOpen(w, r, err) {
+			return d, q, false
+		}
+		d, q = ratelimit.Decision{}, quota.Result{} // let through: nothing was decided or counted
 	}
 	if !joint && p.Quota.Limit > 0 && (!d.Counted || d.Result.Allowed) {
 		start = g.clockForMetrics()
 		q, err = g.quota.Take(r.Context(), g.cfg.Key(id), p.Quota, g.cost(r))
 		g.storeCall(r, "quota.take", start, err)
-		if err != nil && !g.failOpen(w, r, err) {
-			return d, q, false
+		if err != nil {
+			if !g.failOpen(w, r, err) {
+				return d, q, false
+			}
+			q = quota.Result{}
 		}
 	}
 	return d, q, true
