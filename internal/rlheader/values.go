@@ -34,3 +34,24 @@ func (v *Values) Set(h http.Header, key string, start int) {
 	h[key] = v.vals[v.n : v.n+1 : v.n+1]
 	v.n++
 }
+
+// field is one field value and its bytes, in one 96-byte allocation.
+type field struct {
+	val [1]string
+	buf [80]byte
+}
+
+// SetField makes a copy of b the value of the header key (a canonical
+// name) in one small allocation: the value's string and its []string
+// share it. For a response that sets one rate limit field, this is
+// cheaper than [Values]; b may live on the caller's stack.
+func SetField(h http.Header, key string, b []byte) {
+	if len(b) > len(field{}.buf) {
+		h[key] = []string{string(b)}
+		return
+	}
+	f := new(field)
+	n := copy(f.buf[:], b)
+	f.val[0] = unsafe.String(&f.buf[0], n)
+	h[key] = f.val[:]
+}

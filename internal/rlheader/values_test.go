@@ -39,3 +39,30 @@ func TestValuesAllocations(t *testing.T) {
 	})
 	assert.Equal(t, 1.0, allocs)
 }
+
+func TestSetField(t *testing.T) {
+	for _, tc := range []struct{ name, value string }{
+		{"fits", "second;r=4;t=1, gold;r=99;t=3600"},
+		{"empty", ""},
+		{"longer than the buffer", strings.Repeat("x", 200)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.Header{}
+			b := []byte(tc.value)
+			SetField(h, "Ratelimit", b)
+			clear(b) // the field holds a copy
+			assert.Equal(t, tc.value, h.Get("Ratelimit"))
+			h.Add("Ratelimit", "x")
+			assert.Equal(t, []string{tc.value, "x"}, h["Ratelimit"], "Add copies rather than writing into the shared array")
+		})
+	}
+}
+
+func TestSetFieldAllocations(t *testing.T) {
+	h := http.Header{}
+	allocs := testing.AllocsPerRun(100, func() {
+		var buf [80]byte
+		SetField(h, "Ratelimit", AppendState(buf[:0], "second", 4, 1))
+	})
+	assert.Equal(t, 1.0, allocs)
+}
