@@ -54,26 +54,26 @@ func (rt *planRuntime) policyValue(d ratelimit.Decision, q quota.Result) []strin
 
 // setLimitHeaders writes RateLimit-Policy and RateLimit with the throttle
 // policy (if counted) and the quota (if any) as two policies, and
-// Retry-After for a throttle refusal, in one allocation.
+// Retry-After for a throttle refusal. The RateLimit value is built on the
+// stack and set in one small allocation.
 func setLimitHeaders(h http.Header, rt *planRuntime, d ratelimit.Decision, q quota.Result) {
 	hasQuota := q.Quota != ""
 	if !d.Counted && !hasQuota {
 		return
 	}
 	h[hdrPolicy] = rt.policyValue(d, q)
-	v := rlheader.NewValues()
+	var buf [128]byte
+	b := buf[:0]
 	if d.Counted {
-		v.B = rlheader.AppendState(v.B, d.Result.Limit.Name, d.Result.Remaining, rlheader.Seconds(int64(d.Result.Reset)))
+		b = rlheader.AppendState(b, d.Result.Limit.Name, d.Result.Remaining, rlheader.Seconds(int64(d.Result.Reset)))
 	}
 	if hasQuota {
-		v.B = appendSep(v.B, d.Counted)
-		v.B = appendQuotaState(v.B, q)
+		b = appendSep(b, d.Counted)
+		b = appendQuotaState(b, q)
 	}
-	v.Set(h, hdrState, 0)
-	if d.Counted && !d.Result.Allowed {
-		start := len(v.B)
-		v.B = strconv.AppendInt(v.B, rlheader.Seconds(int64(d.Result.RetryAfter)), 10)
-		v.Set(h, hdrRetryAfter, start)
+	rlheader.SetField(h, hdrState, b)
+	if d.Counted && !d.Result.Allowed { // a refusal: not the fast path
+		h[hdrRetryAfter] = []string{strconv.FormatInt(rlheader.Seconds(int64(d.Result.RetryAfter)), 10)}
 	}
 }
 
