@@ -258,7 +258,7 @@ func (g *Gate) admit(w http.ResponseWriter, r *http.Request, id *auth.Identity, 
 	if !ok {
 		return quota.Result{}, false
 	}
-	setLimitHeaders(w.Header(), rt, d, q)
+	setLimitHeaders(w.Header(), rt, &d, &q)
 	switch {
 	case d.Counted && !d.Result.Allowed:
 		g.cfg.Metrics.Throttled(r.Context(), id)

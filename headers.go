@@ -27,7 +27,7 @@ type policyField struct {
 
 // policyValue returns the RateLimit-Policy value for d and q, from the
 // cache when it still matches.
-func (rt *planRuntime) policyValue(d ratelimit.Decision, q quota.Result) []string {
+func (rt *planRuntime) policyValue(d *ratelimit.Decision, q *quota.Result) []string {
 	var throttle *ratelimit.Policy
 	if d.Counted {
 		throttle = d.Policy
@@ -56,7 +56,7 @@ func (rt *planRuntime) policyValue(d ratelimit.Decision, q quota.Result) []strin
 // policy (if counted) and the quota (if any) as two policies, and
 // Retry-After for a throttle refusal. The RateLimit value is built on the
 // stack and set in one small allocation.
-func setLimitHeaders(h http.Header, rt *planRuntime, d ratelimit.Decision, q quota.Result) {
+func setLimitHeaders(h http.Header, rt *planRuntime, d *ratelimit.Decision, q *quota.Result) {
 	hasQuota := q.Quota != ""
 	if !d.Counted && !hasQuota {
 		return
@@ -84,7 +84,7 @@ func appendSep(b []byte, need bool) []byte {
 	return b
 }
 
-func quotaPolicy(q quota.Result) rlheader.Policy {
+func quotaPolicy(q *quota.Result) rlheader.Policy {
 	p := rlheader.Policy{Name: q.Quota, Quota: q.Limit}
 	if !q.Reset.IsZero() {
 		p.Window = rlheader.Seconds(int64(q.Reset.Sub(q.Start)))
@@ -94,7 +94,7 @@ func quotaPolicy(q quota.Result) rlheader.Policy {
 
 // appendQuotaState writes the quota's RateLimit item; a quota that never
 // resets (a credit balance) has no t parameter.
-func appendQuotaState(b []byte, q quota.Result) []byte {
+func appendQuotaState(b []byte, q *quota.Result) []byte {
 	if q.Reset.IsZero() {
 		b = append(rlheader.AppendName(b, q.Quota), ";r="...)
 		return strconv.AppendInt(b, q.Remaining, 10)
