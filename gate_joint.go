@@ -30,19 +30,18 @@ func jointStoreFor(cfg Config) jointStore {
 	return nil
 }
 
-// decide takes the throttle, then the quota if the throttle admitted the
-// request; with a jointStore, both in one store call. It answers a store
-// failure itself (unless FailOpen) and then reports false.
-func (g *Gate) decide(w http.ResponseWriter, r *http.Request, id *auth.Identity, p *compiledPlan, rt *planRuntime) (ratelimit.Decision, quota.Result, bool) {
+// decide takes the throttle into d, then the quota into q if the
+// throttle admitted the request; with a jointStore, both in one store
+// call. It answers a store failure itself (unless FailOpen) and then
+// reports false.
+func (g *Gate) decide(w http.ResponseWriter, r *http.Request, id *auth.Identity, p *compiledPlan, rt *planRuntime, d *ratelimit.Decision, q *quota.Result) bool {
 	start := g.clockForMetrics()
-	var d ratelimit.Decision
-	var q quota.Result
 	var err error
 	joint := false
 	if g.joint != nil && p.Quota.Limit > 0 && g.cost(r) > 0 {
-		d, q, joint, err = g.decideJoint(r, id, p, rt)
+		*d, *q, joint, err = g.decideJoint(r, id, p, rt)
 	} else {
-		d, err = rt.limiter.Check(r)
+		*d, err = rt.limiter.Check(r)
 	}
 	op := "ratelimit.take"
 	if joint {
@@ -51,22 +50,22 @@ func (g *Gate) decide(w http.ResponseWriter, r *http.Request, id *auth.Identity,
 	g.storeCall(r, op, start, err)
 	if err != nil {
 		if !g.failOpen(w, r, err) {
-			return d, q, false
+			return false
 		}
-		d, q = ratelimit.Decision{}, quota.Result{} // let through: nothing was decided or counted
+		*d, *q = ratelimit.Decision{}, quota.Result{} // let through: nothing was decided or counted
 	}
 	if !joint && p.Quota.Limit > 0 && (!d.Counted || d.Result.Allowed) {
 		start = g.clockForMetrics()
-		q, err = g.quota.Take(r.Context(), g.cfg.Key(id), p.Quota, g.cost(r))
+		*q, err = g.quota.Take(r.Context(), g.cfg.Key(id), p.Quota, g.cost(r))
 		g.storeCall(r, "quota.take", start, err)
 		if err != nil {
 			if !g.failOpen(w, r, err) {
-				return d, q, false
+				return false
 			}
-			q = quota.Result{}
+			*q = quota.Result{}
 		}
 	}
-	return d, q, true
+	return true
 }
 
 // decideJoint decides throttle and quota in one call to g.joint, when the
