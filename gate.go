@@ -172,7 +172,13 @@ type planRuntime struct {
 	policy  atomic.Pointer[policyField] // the last RateLimit-Policy value
 }
 
+// runtime returns g's runtime for plan version p, creating it on first
+// use. The first Gate to use p finds it on p itself, the others in their
+// runtimes map; a plan is rarely shared by several Gates.
 func (g *Gate) runtime(p *compiledPlan) (*planRuntime, error) {
+	if f := p.first.Load(); f != nil && f.gate == g {
+		return f.rt, nil
+	}
 	if rt, ok := g.runtimes.Load(p); ok {
 		return rt.(*planRuntime), nil
 	}
@@ -190,8 +196,10 @@ func (g *Gate) runtime(p *compiledPlan) (*planRuntime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tollgate: plan %q: %w", p.Name, err)
 	}
-	rt, _ := g.runtimes.LoadOrStore(p, &planRuntime{limiter: l})
-	return rt.(*planRuntime), nil
+	v, _ := g.runtimes.LoadOrStore(p, &planRuntime{limiter: l})
+	rt := v.(*planRuntime)
+	p.first.CompareAndSwap(nil, &gateRuntime{gate: g, rt: rt})
+	return rt, nil
 }
 
 func (g *Gate) rateKey(r *http.Request) (string, bool) {

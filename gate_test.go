@@ -211,3 +211,23 @@ func TestNewValidates(t *testing.T) {
 	_, err = tollgate.NewPlans(tollgate.Plan{Name: "x", Throttle: []ratelimit.Limit{{Quota: 0}}})
 	assert.Error(t, err, "an invalid limit")
 }
+
+// TestGatesSharingPlans runs two Gates, each with its own stores, on one
+// Plans: each throttles with its own limiter, whichever used a plan first.
+func TestGatesSharingPlans(t *testing.T) {
+	a := newFixture(t, tollgate.Config{})
+	g, err := tollgate.New(tollgate.Config{
+		Authenticators: []auth.Authenticator{apikey.NewAuthenticator(a.keys)},
+		Plans:          a.plans,
+		Clock:          a.clk.Now,
+	})
+	require.NoError(t, err)
+	b := &fixture{srv: httptest.NewServer(g.Middleware(http.NotFoundHandler())), clk: a.clk}
+	t.Cleanup(b.srv.Close)
+	for _, f := range []*fixture{a, b} {
+		for i := range 5 { // gold's burst
+			assert.NotEqual(t, http.StatusTooManyRequests, f.do(t, "GET", "/v1/items", a.gold).status, "request %d", i)
+		}
+		assert.Equal(t, http.StatusTooManyRequests, f.do(t, "GET", "/v1/items", a.gold).status)
+	}
+}

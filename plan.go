@@ -37,6 +37,15 @@ type Plan struct {
 type compiledPlan struct {
 	Plan
 	routes *http.ServeMux // nil: every route allowed
+	// first is the runtime of the first Gate that used this plan version,
+	// found without a lookup in that Gate's map of runtimes.
+	first atomic.Pointer[gateRuntime]
+}
+
+// gateRuntime is a Gate's runtime for one plan version.
+type gateRuntime struct {
+	gate *Gate
+	rt   *planRuntime
 }
 
 func (p *compiledPlan) allows(r *http.Request) bool {
