@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,25 +19,13 @@ import (
 	"github.com/tollgate/tollgate/quota"
 	"github.com/tollgate/tollgate/ratelimit"
 	"github.com/tollgate/tollgate/store/redisstore"
+	"github.com/tollgate/tollgate/store/redisstore/redistest"
 )
 
 // commandCount counts the commands and pipelines a Redis client sends:
-// its round trips.
-type commandCount struct{ n atomic.Int64 }
-
-func (h *commandCount) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (h *commandCount) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error { h.n.Add(1); return next(ctx, cmd) }
-}
-
-func (h *commandCount) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error { h.n.Add(1); return next(ctx, cmds) }
-}
-
 // redisConfig returns a Config whose throttle and quota live in one Redis
 // store, under a prefix of the test's own, and the client's counter.
-func redisConfig(t testing.TB, opts ...redisstore.Option) (tollgate.Config, *commandCount) {
+func redisConfig(t testing.TB, opts ...redisstore.Option) (tollgate.Config, *redistest.RoundTrips) {
 	opt, err := redis.ParseURL(testkit.RedisURL(t))
 	require.NoError(t, err)
 	c := redis.NewClient(opt)
@@ -51,7 +38,7 @@ func redisConfig(t testing.TB, opts ...redisstore.Option) (tollgate.Config, *com
 			c.Del(ctx, keys...)
 		}
 	})
-	hook := &commandCount{}
+	hook := &redistest.RoundTrips{}
 	c.AddHook(hook)
 	s, err := redisstore.New(c, append([]redisstore.Option{redisstore.WithPrefix(prefix)}, opts...)...)
 	require.NoError(t, err)
@@ -70,13 +57,13 @@ func TestGateOnRedis(t *testing.T) {
 		cfg, hook := redisConfig(t, redisstore.WithClientTime())
 		f := newFixture(t, cfg)
 		require.Equal(t, 200, f.do(t, "GET", "/v1/items", f.gold).status) // loads the script
-		hook.n.Store(0)
+		before := hook.Count()
 		const n = 20
 		for i := range n {
 			f.clk.Advance(time.Second)
 			require.Equal(t, 200, f.do(t, "GET", "/v1/items", f.gold).status, "request %d", i)
 		}
-		assert.Equal(t, int64(n), hook.n.Load(), "round trips for %d requests", n)
+		assert.Equal(t, int64(n), hook.Count()-before, "round trips for %d requests", n)
 	})
 	t.Run("quota refusal spends no throttle", func(t *testing.T) {
 		cfg, _ := redisConfig(t, redisstore.WithClientTime()) // the fixture's fake clock decides

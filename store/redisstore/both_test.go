@@ -2,31 +2,17 @@ package redisstore_test
 
 import (
 	"context"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tollgate/tollgate/quota"
 	"github.com/tollgate/tollgate/ratelimit"
 	"github.com/tollgate/tollgate/store/redisstore"
+	"github.com/tollgate/tollgate/store/redisstore/redistest"
 )
-
-// roundTrips counts the commands and pipelines a client sends.
-type roundTrips struct{ n atomic.Int64 }
-
-func (h *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (h *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error { h.n.Add(1); return next(ctx, cmd) }
-}
-
-func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error { h.n.Add(1); return next(ctx, cmds) }
-}
 
 // takeBothCounters are the counter sets TakeBoth is tested with, one per
 // script that can decide them; the first is the tightest.
@@ -106,7 +92,7 @@ func TestTakeBothOneRoundTrip(t *testing.T) {
 	forEach(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
 		c := b.newClient(t)
-		hook := &roundTrips{}
+		hook := &redistest.RoundTrips{}
 		c.AddHook(hook)
 		s := newStore(t, c)
 		for _, tc := range takeBothCounters {
@@ -114,14 +100,14 @@ func TestTakeBothOneRoundTrip(t *testing.T) {
 			qb := quota.Bucket{Quota: "month", Key: tc.name, Start: time.Now().Unix(), End: time.Now().Unix() + 3600}
 			_, err := s.TakeBoth(ctx, req, qb, 0, 1000) // loads the script if the server lacks it
 			require.NoError(t, err)
-			hook.n.Store(0)
+			before := hook.Count()
 			const n = 2
 			for range n {
 				d, err := s.TakeBoth(ctx, req, qb, 1, 1000)
 				require.NoError(t, err)
 				require.True(t, d.Allowed)
 			}
-			assert.Equal(t, int64(n), hook.n.Load(), "%s: round trips for %d decisions", tc.name, n)
+			assert.Equal(t, int64(n), hook.Count()-before, "%s: round trips for %d decisions", tc.name, n)
 		}
 	})
 }
