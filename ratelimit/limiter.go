@@ -28,6 +28,7 @@ func (e *LimitError) Unwrap() error { return ErrLimited }
 // middleware ([Limiter.Middleware]). It is safe for concurrent use.
 type Limiter struct {
 	store  Store
+	mem    *MemoryStore // store, when it is one: takes skip the interface
 	policy *Policy
 	c      config
 }
@@ -54,6 +55,7 @@ func New(store Store, limits []Limit, opts ...Option) (*Limiter, error) {
 		}
 	}
 	l.c.defaults()
+	l.mem, _ = store.(*MemoryStore)
 	return l, nil
 }
 
@@ -83,6 +85,12 @@ func (l *Limiter) Take(ctx context.Context, key string, cost int64) (Result, err
 // admit cost, is ctx.Err() if ctx is done, and otherwise comes from the
 // store. A negative cost gives units back (work that was not done, say).
 func (l *Limiter) TakePolicy(ctx context.Context, p *Policy, key string, cost int64) (Result, error) {
+	if p == nil {
+		p = l.policy
+	}
+	if p != nil && p.direct && l.mem != nil && cost <= p.capacity && ctx.Err() == nil {
+		return l.mem.take(key, p.local, cost, l.c.nanos()), nil // the hot path, kept inlinable
+	}
 	return l.takePolicy(ctx, p, key, cost, nil)
 }
 
@@ -100,7 +108,7 @@ func (l *Limiter) takePolicy(ctx context.Context, p *Policy, key string, cost in
 	if cost > p.capacity {
 		return Result{}, p.costTooHigh(cost)
 	}
-	req := TakeRequest{Key: key, Counters: p.local, Cost: cost, Now: l.c.now()}
+	req := TakeRequest{Key: key, Counters: p.local, Cost: cost, Now: l.c.time()}
 	if len(p.global) == 0 {
 		if take != nil {
 			return take(ctx, req)

@@ -3,8 +3,10 @@ package ratelimit
 import (
 	"context"
 	"hash/maphash"
+	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -23,8 +25,14 @@ const (
 )
 
 // MemoryStore is a [Store] in process memory: counters grouped by key in
-// sharded maps under one mutex per shard, taken without allocating once
-// the key has been seen. It is safe for concurrent use.
+// sharded maps, taken without allocating once the key has been seen. It
+// is safe for concurrent use.
+//
+// A key's first counter, when its limit is GCRA (the default), keeps its
+// one word of state in an atomic and is taken without a lock: a take of
+// that counter alone (the usual request) finds the key in a lock-free
+// index and swaps the new state in. Every other take holds its shard's
+// mutex.
 //
 // Memory is bounded by the number of keys. A counter is idle once it is
 // back to full (its Reset has passed) and is then as good as absent; a
@@ -42,21 +50,32 @@ type MemoryStore struct {
 }
 
 // memShard maps the 64-bit hash of a key to its entry; keys whose hashes
-// collide are chained, which practically never happens.
+// collide are chained, which practically never happens. index holds the
+// entries whose fast counter is live, for lookups without the lock.
 type memShard struct {
-	mu sync.Mutex
-	m  map[uint64]*memEntry
-	_  [112]byte // 128 bytes apart, hot fields never share a cache line
+	mu    sync.Mutex
+	m     map[uint64]*memEntry
+	index atomic.Pointer[memIndex]
+	_     [104]byte // 128 bytes apart, hot fields never share a cache line
 }
 
 type memEntry struct {
-	key      string    // points into keyBuf when the key fits
-	next     *memEntry // another key with the same hash
-	expires  int64     // Unix ns after which every counter is idle
-	counters []memCounter
-	inline   [2]memCounter // storage for the usual one or two limits
-	keyBuf   [32]byte      // the key, in the entry's own cache lines
+	key  string    // points into keyBuf when the key fits
+	hash uint64    // of key
+	next *memEntry // another key with the same hash
+	// fast is the GCRA state (theoretical arrival time) of the counter
+	// for fastBucket, swapped atomically; it is dead once the entry is
+	// dropped or the counter moves to counters.
+	fast       atomic.Int64
+	fastBucket string
+	expires    int64 // Unix ns after which every counter in counters is idle
+	counters   []memCounter
+	inline     [2]memCounter // storage for the usual one or two limits
+	keyBuf     [32]byte      // the key, in the entry's own cache lines
 }
+
+// dead marks a fast counter that must not be taken without the lock.
+const dead = math.MinInt64
 
 type memCounter struct {
 	bucket  string
@@ -79,41 +98,123 @@ func NewMemoryStore(capacity int) *MemoryStore {
 	return s
 }
 
-// Take applies req to its counters under one lock; it never fails.
+// Take applies req to its counters; it never fails.
 func (s *MemoryStore) Take(_ context.Context, req TakeRequest) (Result, error) {
-	n := len(req.Counters)
-	if n > maxInline {
+	if len(req.Counters) > maxInline {
 		return s.takeMany(req)
 	}
-	now := req.Now.UnixNano()
-	h := maphash.String(s.seed, req.Key)
+	return s.take(req.Key, req.Counters, req.Cost, req.Now.UnixNano()), nil
+}
+
+// take is Take of at most maxInline counters at now, in Unix nanoseconds:
+// the path a [Limiter] calls directly.
+func (s *MemoryStore) take(key string, counters []Counter, cost, now int64) Result {
+	h := maphash.String(s.seed, key)
 	sh := &s.shards[h%memShards]
-	sh.mu.Lock()
-	e := sh.entry(h, req.Key, now, s.perShard)
-	if n == 1 { // the usual case, without the batch bookkeeping
-		o := e.takeOne(&req.Counters[0], now, req.Cost)
-		sh.mu.Unlock()
-		return o.result(&req.Counters[0].Limit), nil
-	}
-	var states [maxInline]State
-	var idle [maxInline]int64
-	var at [maxInline]int // indexes, as adding a counter may move the others
-	for i := range n {
-		at[i] = e.counter(req.Counters[i].Bucket, now)
-	}
-	for i := range n {
-		states[i] = e.counters[at[i]].state
-	}
-	r := req.apply(states[:n], now, idle[:n])
-	if r.Allowed {
-		for i := range n {
-			c := &e.counters[at[i]]
-			c.state, c.expires = states[i], idle[i]
-			e.expires = max(e.expires, idle[i])
+	if c := &counters[0]; len(counters) == 1 && c.Limit.Algorithm == GCRA {
+		if x := sh.index.Load(); x != nil {
+			if e := x.find(h, key); e != nil && e.fastBucket == c.Bucket {
+				if o, ok := e.takeFast(c, now, cost); ok {
+					return o.result(&c.Limit)
+				}
+			}
 		}
 	}
-	sh.mu.Unlock()
-	return r, nil
+	return sh.take(h, key, counters, cost, now, s.perShard)
+}
+
+// take is MemoryStore.take under the shard's lock, for a shard of limit
+// entries.
+func (sh *memShard) take(h uint64, key string, counters []Counter, cost, now int64, limit int) Result {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	e := sh.entry(h, key, now, limit, &counters[0])
+	if len(counters) == 1 {
+		return e.takeOne(sh, &counters[0], now, cost).result(&counters[0].Limit)
+	}
+	return e.takeSeveral(sh, counters, now, cost)
+}
+
+// takeFast takes cost from the entry's fast counter, whose limit c is
+// GCRA, without a lock; ok is false if the counter is dead.
+func (e *memEntry) takeFast(c *Counter, now, cost int64) (o outcome, ok bool) {
+	cost = min(cost, c.Limit.capacity()+1) // never overflow
+	for {
+		old := e.fast.Load()
+		if old == dead {
+			return o, false
+		}
+		st := State{Time: old}
+		o = c.Limit.take(&st, now, cost, c.interval)
+		// A refusal writes nothing: the state it leaves is as good as
+		// the old one.
+		if !o.allowed || st.Time == old || e.fast.CompareAndSwap(old, st.Time) {
+			return o, true
+		}
+	}
+}
+
+// takeOne applies one counter of a request. The caller holds the lock.
+func (e *memEntry) takeOne(sh *memShard, c *Counter, now, cost int64) outcome {
+	if e.isFast(sh, c) {
+		o, _ := e.takeFast(c, now, cost)
+		return o
+	}
+	mc := &e.counters[e.counter(c.Bucket, now)]
+	st := mc.state
+	o := c.Limit.take(&st, now, min(cost, c.Limit.capacity()+1), c.interval)
+	if o.allowed {
+		mc.state, mc.expires = st, now+o.reset
+		e.expires = max(e.expires, mc.expires)
+	}
+	return o
+}
+
+// takeSeveral applies a request of several counters, all or nothing. The
+// caller holds the lock; the fast counter among them, if any, may still
+// be taken concurrently, so its new state is swapped in only if its old
+// one is still there, and otherwise the whole request is worked out
+// again.
+func (e *memEntry) takeSeveral(sh *memShard, counters []Counter, now, cost int64) Result {
+	n := len(counters)
+	req := TakeRequest{Counters: counters, Cost: cost}
+	var at [maxInline]int // indexes, as adding a counter may move the others
+	fast := -1
+	for i := range n {
+		if e.isFast(sh, &counters[i]) {
+			at[i], fast = -1, i
+		} else {
+			at[i] = e.counter(counters[i].Bucket, now)
+		}
+	}
+	for {
+		var states [maxInline]State
+		var idle [maxInline]int64
+		var old int64
+		for i := range n {
+			if i == fast {
+				old = e.fast.Load()
+				states[i].Time = old
+			} else {
+				states[i] = e.counters[at[i]].state
+			}
+		}
+		r := req.apply(states[:n], now, idle[:n])
+		if !r.Allowed {
+			return r
+		}
+		if fast >= 0 && !e.fast.CompareAndSwap(old, states[fast].Time) {
+			continue
+		}
+		for i := range n {
+			if i != fast {
+				c := &e.counters[at[i]]
+				c.state, c.expires = states[i], idle[i]
+				e.expires = max(e.expires, idle[i])
+			}
+		}
+		return r
+	}
 }
 
 // takeMany serves a request of more counters than fit on the stack, one
@@ -156,33 +257,46 @@ func (s *MemoryStore) Len() int {
 	return n
 }
 
-// entry returns the entry for key, whose hash is h, adding it if needed.
-// The caller holds the lock.
-func (sh *memShard) entry(h uint64, key string, now int64, limit int) *memEntry {
+// entry returns the entry for key, whose hash is h, adding it if needed
+// with first as its fast counter if that is GCRA. The caller holds the
+// lock.
+func (sh *memShard) entry(h uint64, key string, now int64, limit int, first *Counter) *memEntry {
 	e := sh.m[h]
 	for e != nil && e.key != key {
 		e = e.next
 	}
 	if e == nil {
-		e = sh.insert(h, key, now, limit)
+		e = sh.insert(h, key, now, limit, first)
 	}
 	return e
 }
 
-// takeOne applies one counter of a request. The caller holds the lock.
-func (e *memEntry) takeOne(c *Counter, now, cost int64) outcome {
-	mc := &e.counters[e.counter(c.Bucket, now)]
-	st := mc.state
-	o := c.Limit.take(&st, now, min(cost, c.Limit.capacity()+1), c.interval)
-	if o.allowed {
-		mc.state, mc.expires = st, now+o.reset
-		e.expires = max(e.expires, mc.expires)
+// isFast reports whether c is the entry's live fast counter. A counter
+// whose limit is no longer GCRA moves to the locked counters for good.
+// The caller holds the lock.
+func (e *memEntry) isFast(sh *memShard, c *Counter) bool {
+	if c.Bucket != e.fastBucket || e.fast.Load() == dead {
+		return false
 	}
-	return o
+	if c.Limit.Algorithm == GCRA {
+		return true
+	}
+	// Its state means nothing to another algorithm: it starts afresh.
+	sh.kill(e)
+	e.counters = append(e.counters, memCounter{bucket: e.fastBucket})
+	return false
 }
 
-// counter returns the index of the entry's counter for bucket, adding it
-// if needed and resetting it if it has been idle.
+// idleAt is the time after which every counter of the entry is idle.
+func (e *memEntry) idleAt() int64 {
+	if tat := e.fast.Load(); tat != dead {
+		return max(e.expires, tat) // GCRA is full again at its TAT
+	}
+	return e.expires
+}
+
+// counter returns the index of the entry's locked counter for bucket,
+// adding it if needed and resetting it if it has been idle.
 func (e *memEntry) counter(bucket string, now int64) int {
 	for i := range e.counters {
 		if c := &e.counters[i]; c.bucket == bucket {
@@ -200,7 +314,7 @@ func (e *memEntry) counter(bucket string, now int64) int {
 
 // insert adds an entry for key, first dropping idle entries and, when the
 // shard is full, a victim. The caller holds the lock.
-func (sh *memShard) insert(h uint64, key string, now int64, limit int) *memEntry {
+func (sh *memShard) insert(h uint64, key string, now int64, limit int, first *Counter) *memEntry {
 	full := len(sh.m) >= limit
 	sample := sweepSample
 	if full {
@@ -209,11 +323,11 @@ func (sh *memShard) insert(h uint64, key string, now int64, limit int) *memEntry
 	var victim uint64
 	soonest, seen, dropped := int64(0), 0, false
 	for vh, e := range sh.m {
-		if now >= e.expires {
+		if idle := e.idleAt(); now >= idle {
 			sh.drop(vh, e)
 			dropped = true
-		} else if seen == 0 || e.expires < soonest {
-			victim, soonest = vh, e.expires
+		} else if seen == 0 || idle < soonest {
+			victim, soonest = vh, idle
 		}
 		if seen++; seen == sample {
 			break
@@ -222,12 +336,18 @@ func (sh *memShard) insert(h uint64, key string, now int64, limit int) *memEntry
 	if full && !dropped && seen > 0 {
 		sh.drop(victim, sh.m[victim])
 	}
-	e := &memEntry{next: sh.m[h]}
+	e := &memEntry{hash: h, next: sh.m[h]}
 	e.counters = e.inline[:0]
 	if n := copy(e.keyBuf[:], key); n == len(key) && n > 0 {
 		e.key = unsafe.String(&e.keyBuf[0], n)
 	} else {
 		e.key = strings.Clone(key)
+	}
+	if first.Limit.Algorithm == GCRA {
+		e.fastBucket = first.Bucket // kept as it is, like counter's buckets
+		sh.add(e)
+	} else {
+		e.fast.Store(dead)
 	}
 	sh.m[h] = e
 	return e
@@ -235,9 +355,105 @@ func (sh *memShard) insert(h uint64, key string, now int64, limit int) *memEntry
 
 // drop removes e, the head of the chain for h.
 func (sh *memShard) drop(h uint64, e *memEntry) {
+	sh.kill(e)
 	if e.next != nil {
 		sh.m[h] = e.next
 	} else {
 		delete(sh.m, h)
 	}
+}
+
+// kill marks e's fast counter dead, so that lock-free takes no longer
+// touch it, and takes it out of the index. The caller holds the lock.
+func (sh *memShard) kill(e *memEntry) {
+	if e.fast.Swap(dead) != dead {
+		sh.index.Load().remove(e)
+	}
+}
+
+// add puts e in the shard's index, growing the index when it is half
+// full. The caller holds the lock.
+func (sh *memShard) add(e *memEntry) {
+	x := sh.index.Load()
+	if x == nil || 2*(x.n+1) > len(x.slots) {
+		x = x.grown()
+		sh.index.Store(x)
+	}
+	x.put(e)
+}
+
+// memIndex is an open-addressing hash table of entries, read without a
+// lock and written under the shard's. Deletion shifts later entries back
+// rather than leaving tombstones; a reader racing with it may miss an
+// entry and then takes the locked path, which finds it in the map. It
+// is never more than half full, so every probe ends at an empty slot.
+type memIndex struct {
+	mask  uint64
+	n     int
+	slots []atomic.Pointer[memEntry]
+}
+
+// home is the slot where the probe for hash h starts. The low bits chose
+// the shard, so the index uses the high ones.
+func (x *memIndex) home(h uint64) uint64 { return (h >> 32) & x.mask }
+
+// find returns the entry for key, whose hash is h, or nil.
+func (x *memIndex) find(h uint64, key string) *memEntry {
+	for i := x.home(h); ; i = (i + 1) & x.mask {
+		e := x.slots[i].Load()
+		if e == nil || e.hash == h && e.key == key {
+			return e
+		}
+	}
+}
+
+// grown returns a copy of x with twice the slots (or a first index).
+func (x *memIndex) grown() *memIndex {
+	size := 8
+	if x != nil {
+		size = 2 * len(x.slots)
+	}
+	y := &memIndex{mask: uint64(size - 1), slots: make([]atomic.Pointer[memEntry], size)}
+	if x != nil {
+		for i := range x.slots {
+			if e := x.slots[i].Load(); e != nil {
+				y.put(e)
+			}
+		}
+	}
+	return y
+}
+
+func (x *memIndex) put(e *memEntry) {
+	i := x.home(e.hash)
+	for x.slots[i].Load() != nil {
+		i = (i + 1) & x.mask
+	}
+	x.slots[i].Store(e)
+	x.n++
+}
+
+// remove takes e out, shifting back the entries after it whose probe
+// would otherwise stop at the hole.
+func (x *memIndex) remove(e *memEntry) {
+	i := x.home(e.hash)
+	for x.slots[i].Load() != e {
+		if x.slots[i].Load() == nil {
+			return // not indexed
+		}
+		i = (i + 1) & x.mask
+	}
+	x.n--
+	for j := (i + 1) & x.mask; ; j = (j + 1) & x.mask {
+		f := x.slots[j].Load()
+		if f == nil {
+			break
+		}
+		// f may move to the hole at i unless its home lies cyclically in (i, j].
+		if h := x.home(f.hash); (j-h)&x.mask >= (j-i)&x.mask {
+			x.slots[i].Store(f)
+			i = j
+		}
+	}
+	x.slots[i].Store(nil)
 }

@@ -3,6 +3,8 @@ package ratelimit_test
 import (
 	"context"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,4 +53,60 @@ func TestMemoryStoreTakeDoesNotAllocate(t *testing.T) {
 	req := ratelimit.TakeRequest{Key: string(key), Counters: []ratelimit.Counter{{Bucket: "b", Limit: ratelimit.PerSecond(1, 1e9)}}, Cost: 1, Now: t0}
 	_, _ = s.Take(ctx, req)
 	assert.Zero(t, testing.AllocsPerRun(1000, func() { _, _ = s.Take(ctx, req) }))
+}
+
+// TestMemoryStoreFastAndLockedTakesAgree takes one GCRA counter both
+// alone (the lock-free path) and together with a second counter (the
+// locked path) from many goroutines at one instant: exactly its burst
+// passes, and the second counter counts only the takes that passed.
+func TestMemoryStoreFastAndLockedTakesAgree(t *testing.T) {
+	s := ratelimit.NewMemoryStore(0)
+	ctx := context.Background()
+	a := ratelimit.Counter{Bucket: "a", Limit: ratelimit.PerHour(1).WithBurst(200)}
+	b := ratelimit.Counter{Bucket: "b", Limit: ratelimit.PerHour(1000)}
+	var alone, together atomic.Int64
+	var wg sync.WaitGroup
+	for g := range 16 {
+		wg.Go(func() {
+			for i := range 50 {
+				req := ratelimit.TakeRequest{Key: "hot", Counters: []ratelimit.Counter{a}, Cost: 1, Now: t0}
+				n := &alone
+				if (g+i)%2 == 0 {
+					req.Counters, n = []ratelimit.Counter{a, b}, &together
+				}
+				if r, err := s.Take(ctx, req); err == nil && r.Allowed {
+					n.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, int64(200), alone.Load()+together.Load())
+	r, err := s.Take(ctx, ratelimit.TakeRequest{Key: "hot", Counters: []ratelimit.Counter{b}, Now: t0})
+	require.NoError(t, err)
+	assert.Equal(t, 1000-together.Load(), r.Remaining)
+}
+
+// TestMemoryStoreAlgorithmChange changes the algorithm of a live key's
+// first counter, which the store keeps apart while it is GCRA: the
+// counter starts afresh under the new algorithm and keeps working when
+// it changes back.
+func TestMemoryStoreAlgorithmChange(t *testing.T) {
+	s := ratelimit.NewMemoryStore(0)
+	ctx := context.Background()
+	take := func(l ratelimit.Limit, cost int64) ratelimit.Result {
+		t.Helper()
+		r, err := s.Take(ctx, ratelimit.TakeRequest{Key: "k", Counters: []ratelimit.Counter{{Bucket: "x", Limit: l}}, Cost: cost, Now: t0})
+		require.NoError(t, err)
+		return r
+	}
+	gcra := ratelimit.PerMinute(10)
+	assert.True(t, take(gcra, 10).Allowed)
+	assert.False(t, take(gcra, 1).Allowed)
+	fixed := gcra.WithAlgorithm(ratelimit.FixedWindow)
+	assert.True(t, take(fixed, 10).Allowed, "a new algorithm starts afresh")
+	assert.False(t, take(fixed, 1).Allowed)
+	r := take(gcra, 1)
+	assert.True(t, r.Allowed, "back to GCRA: the window's count means nothing to it")
+	assert.Equal(t, int64(9), r.Remaining)
 }

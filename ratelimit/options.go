@@ -3,8 +3,6 @@ package ratelimit
 import (
 	"net/http"
 	"time"
-
-	"github.com/tollgate/tollgate/internal/clock"
 )
 
 // Option configures a [Limiter].
@@ -28,7 +26,9 @@ func FailOpen(*http.Request, error) bool { return true }
 func FailClosed(*http.Request, error) bool { return false }
 
 type config struct {
-	now        func() time.Time
+	now        func() time.Time // nil: the monotonic clock from base
+	base       time.Time
+	baseNanos  int64
 	key        KeyFunc
 	cost       func(*http.Request) int64
 	policyFunc func(*http.Request) *Policy
@@ -125,10 +125,28 @@ func WithoutHeaders() Option {
 	return func(c *config) error { c.headers = false; return nil }
 }
 
+// nanos reads the clock in Unix nanoseconds. The default reads only the
+// monotonic clock (as internal/clock.Mono does), without building a time.Time.
+func (c *config) nanos() int64 {
+	if c.now == nil {
+		return c.baseNanos + int64(time.Since(c.base))
+	}
+	return c.now().UnixNano()
+}
+
+// time reads the clock.
+func (c *config) time() time.Time {
+	if c.now == nil {
+		return c.base.Add(time.Since(c.base))
+	}
+	return c.now()
+}
+
 // defaults fills in what options left nil.
 func (c *config) defaults() {
 	if c.now == nil {
-		c.now = clock.Mono()
+		c.base = time.Now()
+		c.baseNanos = c.base.UnixNano()
 	}
 	if c.key == nil {
 		c.key = KeyByIdentity()

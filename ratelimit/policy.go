@@ -18,6 +18,7 @@ type Policy struct {
 	local    []Counter // counted per key
 	global   []Counter // counted for all callers together
 	capacity int64     // the smallest capacity: the largest cost admissible
+	direct   bool      // no global limits and few enough for one direct take
 	header   []string  // RateLimit-Policy value, shared read-only
 }
 
@@ -52,6 +53,7 @@ func NewPolicy(name string, limits ...Limit) (*Policy, error) {
 		}
 	}
 	p.header = []string{rlheader.FormatPolicies(hps...)}
+	p.direct = len(p.global) == 0 && len(p.local) <= maxInline
 	return p, nil
 }
 
