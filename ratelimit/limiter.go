@@ -89,7 +89,8 @@ func (l *Limiter) TakePolicy(ctx context.Context, p *Policy, key string, cost in
 		p = l.policy
 	}
 	if p != nil && p.direct && l.mem != nil && cost <= p.capacity && ctx.Err() == nil {
-		return l.mem.take(key, p.local, cost, l.c.nanos()), nil // the hot path, kept inlinable
+		o, at := l.mem.take(key, p.local, cost, l.c.nanos()) // the hot path
+		return o.result(&p.local[at].Limit), nil
 	}
 	return l.takePolicy(ctx, p, key, cost, nil)
 }

@@ -103,19 +103,22 @@ func (s *MemoryStore) Take(_ context.Context, req TakeRequest) (Result, error) {
 	if len(req.Counters) > maxInline {
 		return s.takeMany(req)
 	}
-	return s.take(req.Key, req.Counters, req.Cost, req.Now.UnixNano()), nil
+	o, at := s.take(req.Key, req.Counters, req.Cost, req.Now.UnixNano())
+	return o.result(&req.Counters[at].Limit), nil
 }
 
 // take is Take of at most maxInline counters at now, in Unix nanoseconds:
-// the path a [Limiter] calls directly.
-func (s *MemoryStore) take(key string, counters []Counter, cost, now int64) Result {
+// the path a [Limiter] calls directly. It returns the outcome and the
+// index of the counter it is about, from which the caller builds the
+// Result once.
+func (s *MemoryStore) take(key string, counters []Counter, cost, now int64) (outcome, int) {
 	h := maphash.String(s.seed, key)
 	sh := &s.shards[h%memShards]
 	if c := &counters[0]; len(counters) == 1 && c.Limit.Algorithm == GCRA {
 		if x := sh.index.Load(); x != nil {
 			if e := x.find(h, key); e != nil && e.fastBucket == c.Bucket {
 				if o, ok := e.takeFast(c, now, cost); ok {
-					return o.result(&c.Limit)
+					return o, 0
 				}
 			}
 		}
@@ -125,12 +128,12 @@ func (s *MemoryStore) take(key string, counters []Counter, cost, now int64) Resu
 
 // take is MemoryStore.take under the shard's lock, for a shard of limit
 // entries.
-func (sh *memShard) take(h uint64, key string, counters []Counter, cost, now int64, limit int) Result {
+func (sh *memShard) take(h uint64, key string, counters []Counter, cost, now int64, limit int) (outcome, int) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	e := sh.entry(h, key, now, limit, &counters[0])
 	if len(counters) == 1 {
-		return e.takeOne(sh, &counters[0], now, cost).result(&counters[0].Limit)
+		return e.takeOne(sh, &counters[0], now, cost), 0
 	}
 	return e.takeSeveral(sh, counters, now, cost)
 }
@@ -175,16 +178,16 @@ func (e *memEntry) takeOne(sh *memShard, c *Counter, now, cost int64) outcome {
 // be taken concurrently, so its new state is swapped in only if its old
 // one is still there, and otherwise the whole request is worked out
 // again.
-func (e *memEntry) takeSeveral(sh *memShard, counters []Counter, now, cost int64) Result {
+func (e *memEntry) takeSeveral(sh *memShard, counters []Counter, now, cost int64) (outcome, int) {
 	n := len(counters)
 	req := TakeRequest{Counters: counters, Cost: cost}
-	var at [maxInline]int // indexes, as adding a counter may move the others
+	var slot [maxInline]int // indexes, as adding a counter may move the others
 	fast := -1
 	for i := range n {
 		if e.isFast(sh, &counters[i]) {
-			at[i], fast = -1, i
+			slot[i], fast = -1, i
 		} else {
-			at[i] = e.counter(counters[i].Bucket, now)
+			slot[i] = e.counter(counters[i].Bucket, now)
 		}
 	}
 	for {
@@ -196,24 +199,24 @@ func (e *memEntry) takeSeveral(sh *memShard, counters []Counter, now, cost int64
 				old = e.fast.Load()
 				states[i].Time = old
 			} else {
-				states[i] = e.counters[at[i]].state
+				states[i] = e.counters[slot[i]].state
 			}
 		}
-		r := req.apply(states[:n], now, idle[:n])
-		if !r.Allowed {
-			return r
+		o, at := req.apply(states[:n], now, idle[:n])
+		if !o.allowed {
+			return o, at
 		}
 		if fast >= 0 && !e.fast.CompareAndSwap(old, states[fast].Time) {
 			continue
 		}
 		for i := range n {
 			if i != fast {
-				c := &e.counters[at[i]]
+				c := &e.counters[slot[i]]
 				c.state, c.expires = states[i], idle[i]
 				e.expires = max(e.expires, idle[i])
 			}
 		}
-		return r
+		return o, at
 	}
 }
 

@@ -28,11 +28,11 @@ func TestMemoryIndexMatchesMap(t *testing.T) {
 				now := start + int64(i)*int64(time.Millisecond)
 				switch i % 3 {
 				case 0:
-					s.take(key, fast, 1, now)
+					_, _ = s.take(key, fast, 1, now)
 				case 1:
-					s.take(key, locked, 1, now)
+					_, _ = s.take(key, locked, 1, now)
 				default:
-					s.take(key, both, 1, now)
+					_, _ = s.take(key, both, 1, now)
 				}
 			}
 		})

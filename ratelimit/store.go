@@ -68,12 +68,14 @@ const maxInline = 4
 // state may be forgotten once Now passes Now + its Reset: it is then as
 // good as fresh.
 func (req *TakeRequest) Apply(states []State) Result {
-	return req.apply(states, req.Now.UnixNano(), nil)
+	o, at := req.apply(states, req.Now.UnixNano(), nil)
+	return o.result(&req.Counters[at].Limit)
 }
 
-// apply is Apply at now in Unix nanoseconds; it records in idle, when
-// given, the time after which each counter is as good as fresh.
-func (req *TakeRequest) apply(states []State, now int64, idle []int64) Result {
+// apply is Apply at now in Unix nanoseconds, returning the outcome and
+// the index of the counter it is about; it records in idle, when given,
+// the time after which each counter is as good as fresh.
+func (req *TakeRequest) apply(states []State, now int64, idle []int64) (outcome, int) {
 	var buf [maxInline]State
 	next := buf[:0]
 	if len(states) > maxInline {
@@ -96,7 +98,7 @@ func (req *TakeRequest) apply(states []State, now int64, idle []int64) Result {
 	if best.allowed {
 		copy(states, next)
 	}
-	return best.result(&req.Counters[at].Limit)
+	return best, at
 }
 
 // better reports whether o should be reported rather than best: a
