@@ -109,6 +109,22 @@ func ExampleKeyByIP() {
 	// Output: 203.0.113.9
 }
 
+// IPv6 clients share a limit per /64, the block a client is usually given,
+// so that changing addresses within it does not buy a fresh limit.
+func ExampleKeyByNetwork() {
+	key := ratelimit.KeyByNetwork(32, 64)
+	for _, addr := range []string{"[2001:db8:7:1::10]:443", "[2001:db8:7:1:ffff::2]:443", "192.0.2.44:443"} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.RemoteAddr = addr
+		k, _ := key(r)
+		fmt.Println(k)
+	}
+	// Output:
+	// 2001:db8:7:1::/64
+	// 2001:db8:7:1::/64
+	// 192.0.2.44
+}
+
 // unreachableStore stands for a shared store (Redis, a database) whose
 // server is down.
 type unreachableStore struct{}

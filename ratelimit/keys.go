@@ -39,6 +39,35 @@ func KeyByIP(trusted ...netip.Prefix) KeyFunc {
 	}
 }
 
+// KeyByNetwork is [KeyByIP] keyed by the client's network rather than its
+// address: the first v4Bits of an IPv4 address and the first v6Bits of an
+// IPv6 one (an IPv4-mapped IPv6 address counts as IPv4). KeyByNetwork(32,
+// 64) is the usual choice: an IPv6 client is typically given a whole /64
+// and could otherwise take a new key, and a fresh limit, at will. A key is
+// the network in CIDR notation ("2001:db8:1:2::/64"), or the bare address
+// when all its bits are kept; bits out of range are clamped, and a client
+// address that does not parse is the key as it is.
+func KeyByNetwork(v4Bits, v6Bits int, trusted ...netip.Prefix) KeyFunc {
+	v4Bits, v6Bits = min(max(v4Bits, 0), 32), min(max(v6Bits, 0), 128)
+	byIP := KeyByIP(trusted...)
+	return func(r *http.Request) (string, bool) {
+		ip, ok := byIP(r)
+		addr, err := netip.ParseAddr(ip)
+		if !ok || err != nil {
+			return ip, ok
+		}
+		addr, bits := addr.Unmap().WithZone(""), v6Bits
+		if addr.Is4() {
+			bits = v4Bits
+		}
+		if bits == addr.BitLen() {
+			return addr.String(), true
+		}
+		p, _ := addr.Prefix(bits) // bits is in range for addr
+		return p.String(), true
+	}
+}
+
 // KeyByHeader keys requests by the value of a request header (an API key
 // header sent to a backend, a tenant ID); requests without it have no key.
 func KeyByHeader(name string) KeyFunc {
