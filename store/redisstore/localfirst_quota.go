@@ -5,7 +5,6 @@ import (
 	"errors"
 	"hash/maphash"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -28,16 +27,10 @@ type LocalQuotaStore struct {
 	lf     *LocalFirst
 	qs     *QuotaStore
 	seed   maphash.Seed
-	shards [lfShards]lfQuotaShard
+	shards [lfShards]lfShard[lfQuotaKey, lfQuotaEntry]
 }
 
 var _ quota.Store = (*LocalQuotaStore)(nil)
-
-type lfQuotaShard struct {
-	mu sync.Mutex
-	m  map[lfQuotaKey]*lfQuotaEntry
-	_  [112]byte
-}
 
 type lfQuotaKey struct {
 	quota, key string
@@ -122,14 +115,14 @@ func (q *LocalQuotaStore) Set(ctx context.Context, b quota.Bucket, used int64) e
 	return nil
 }
 
-func (q *LocalQuotaStore) shard(b quota.Bucket) (*lfQuotaShard, lfQuotaKey) {
+func (q *LocalQuotaStore) shard(b quota.Bucket) (*lfShard[lfQuotaKey, lfQuotaEntry], lfQuotaKey) {
 	return &q.shards[maphash.String(q.seed, b.Key)%lfShards],
 		lfQuotaKey{quota: b.Quota, key: b.Key, start: b.Start, end: b.End}
 }
 
 // entry returns b's entry, marked active, with its shard locked: the
 // caller unlocks. A bucket not held is read from Redis first.
-func (q *LocalQuotaStore) entry(ctx context.Context, b quota.Bucket) (*lfQuotaShard, *lfQuotaEntry, error) {
+func (q *LocalQuotaStore) entry(ctx context.Context, b quota.Bucket) (*lfShard[lfQuotaKey, lfQuotaEntry], *lfQuotaEntry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -253,13 +246,4 @@ func (q *LocalQuotaStore) settle(p quotaSync, used int64, ok bool) {
 	e.inflight = 0
 }
 
-func (q *LocalQuotaStore) len() int {
-	n := 0
-	for i := range q.shards {
-		sh := &q.shards[i]
-		sh.mu.Lock()
-		n += len(sh.m)
-		sh.mu.Unlock()
-	}
-	return n
-}
+func (q *LocalQuotaStore) len() int { return lfLen(q.shards[:]) }

@@ -30,15 +30,28 @@ const lfShards = 64
 type LocalRateLimitStore struct {
 	lf     *LocalFirst
 	seed   maphash.Seed
-	shards [lfShards]lfRateShard
+	shards [lfShards]lfShard[string, lfRateEntry]
 }
 
 var _ ratelimit.Store = (*LocalRateLimitStore)(nil)
 
-type lfRateShard struct {
+// lfShard is one of a local store's maps, under its own mutex.
+type lfShard[K comparable, V any] struct {
 	mu sync.Mutex
-	m  map[string]*lfRateEntry
+	m  map[K]*V
 	_  [112]byte // shards on separate cache lines
+}
+
+// lfLen counts the entries of shards.
+func lfLen[K comparable, V any](shards []lfShard[K, V]) int {
+	n := 0
+	for i := range shards {
+		sh := &shards[i]
+		sh.mu.Lock()
+		n += len(sh.m)
+		sh.mu.Unlock()
+	}
+	return n
 }
 
 // lfRateEntry is a key's local copy: its counters, and whether it was
@@ -250,13 +263,4 @@ func (r *LocalRateLimitStore) settle(p rateSync, tats []int64, now int64) {
 	}
 }
 
-func (r *LocalRateLimitStore) len() int {
-	n := 0
-	for i := range r.shards {
-		sh := &r.shards[i]
-		sh.mu.Lock()
-		n += len(sh.m)
-		sh.mu.Unlock()
-	}
-	return n
-}
+func (r *LocalRateLimitStore) len() int { return lfLen(r.shards[:]) }

@@ -328,3 +328,27 @@ func TestLocalFirstOutage(t *testing.T) {
 	assert.Equal(t, int64(3), u.Used, "the local copy follows the server")
 	require.NoError(t, lf.Close(ctx)) // before the server stops
 }
+
+// TestLocalFirstServerTime syncs at the Redis server's TIME (the default)
+// with the real clock: the global state comes back mapped onto local time.
+func TestLocalFirstServerTime(t *testing.T) {
+	ctx := context.Background()
+	c := standaloneClient(t)
+	lf, err := newStore(t, c).LocalFirst(redisstore.WithSyncInterval(0))
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, lf.Close(ctx)) })
+	limit := ratelimit.PerMinute(10)
+	req := func(cost int64) ratelimit.TakeRequest {
+		return ratelimit.TakeRequest{Key: "k", Cost: cost, Now: time.Now(), Counters: []ratelimit.Counter{{Bucket: "m", Limit: limit}}}
+	}
+	r, err := lf.RateLimits().Take(ctx, req(10))
+	require.NoError(t, err)
+	require.True(t, r.Allowed)
+	require.NoError(t, lf.Sync(ctx))
+	r, err = lf.RateLimits().Take(ctx, req(1))
+	require.NoError(t, err)
+	assert.False(t, r.Allowed)
+	// 6 s for a unit, less the time since the first take, more at most
+	// the sync's round trip (the reply is mapped late, on the safe side).
+	assert.InDelta(t, float64(6*time.Second), float64(r.RetryAfter), float64(time.Second))
+}
