@@ -29,6 +29,7 @@ const lfShards = 64
 // safe for concurrent use.
 type LocalRateLimitStore struct {
 	lf     *LocalFirst
+	remote *RateLimitStore // for takes that are not all GCRA
 	seed   maphash.Seed
 	shards [lfShards]lfShard[string, lfRateEntry]
 }
@@ -74,6 +75,7 @@ type lfCounter struct {
 }
 
 func (r *LocalRateLimitStore) init() {
+	r.remote = r.lf.s.RateLimits()
 	r.seed = maphash.MakeSeed()
 	for i := range r.shards {
 		r.shards[i].m = make(map[string]*lfRateEntry)
@@ -86,7 +88,7 @@ func (r *LocalRateLimitStore) Take(ctx context.Context, req ratelimit.TakeReques
 		return ratelimit.Result{}, err
 	}
 	if !localGCRA(req.Counters) {
-		return r.lf.s.RateLimits().Take(ctx, req)
+		return r.remote.Take(ctx, req)
 	}
 	n := len(req.Counters)
 	var buf [4]ratelimit.State
