@@ -352,3 +352,78 @@ func TestLocalFirstServerTime(t *testing.T) {
 	// the sync's round trip (the reply is mapped late, on the safe side).
 	assert.InDelta(t, float64(6*time.Second), float64(r.RetryAfter), float64(time.Second))
 }
+
+// TestLocalFirstDropsIdleKeys checks that memory follows the keys in use:
+// a rate-limit key leaves once unused through a sync and back to full, a
+// quota bucket after a minute unused.
+func TestLocalFirstDropsIdleKeys(t *testing.T) {
+	ctx := context.Background()
+	clk := clock.NewFake(lfEpoch)
+	lf := newLocalFirst(t, newStore(t, standaloneClient(t), redisstore.WithClientTime()), clk)
+	req := ratelimit.TakeRequest{Key: "k", Cost: 5, Now: clk.Now(), Counters: []ratelimit.Counter{{Bucket: "m", Limit: ratelimit.PerMinute(10)}}}
+	_, err := lf.RateLimits().Take(ctx, req)
+	require.NoError(t, err)
+	b := quota.Bucket{Quota: "day", Key: "k", Start: lfEpoch.Unix(), End: lfEpoch.Unix() + 86400}
+	_, err = lf.Quotas().Take(ctx, b, 1, 10)
+	require.NoError(t, err)
+	require.NoError(t, lf.Sync(ctx))
+	assert.Equal(t, 2, lf.Stats().Keys)
+
+	clk.Advance(29 * time.Second) // the counter is not full yet
+	require.NoError(t, lf.Sync(ctx))
+	assert.Equal(t, 2, lf.Stats().Keys)
+	clk.Advance(time.Second) // now it is
+	require.NoError(t, lf.Sync(ctx))
+	assert.Equal(t, 1, lf.Stats().Keys, "the rate-limit key left")
+	clk.Advance(30 * time.Second)
+	require.NoError(t, lf.Sync(ctx))
+	assert.Equal(t, 0, lf.Stats().Keys, "the quota bucket left")
+
+	u, err := lf.Quotas().Get(ctx, b)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), u.Used, "read back from Redis")
+}
+
+// TestLocalFirstConcurrent hammers one key from many goroutines while the
+// sync goroutine runs on the real clock: with one instance the quota is
+// exact, and after Close Redis holds every unit admitted.
+func TestLocalFirstConcurrent(t *testing.T) {
+	forEach(t, func(t *testing.T, be backend) {
+		ctx := context.Background()
+		s := newStore(t, be.newClient(t))
+		lf, err := s.LocalFirst(redisstore.WithSyncInterval(time.Millisecond))
+		require.NoError(t, err)
+		now := time.Now().Unix()
+		b := quota.Bucket{Quota: "q", Key: "hot", Start: now, End: now + 3600}
+		const limit = 500
+		lfRun(t, 8, func() error {
+			for range 200 {
+				req := ratelimit.TakeRequest{Key: "hot", Cost: 1, Now: time.Now(), Counters: []ratelimit.Counter{{Bucket: "s", Limit: ratelimit.PerSecond(1e6, 1e6)}}}
+				if _, err := lf.RateLimits().Take(ctx, req); err != nil {
+					return err
+				}
+				if _, err := lf.Quotas().Take(ctx, b, 1, limit); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		require.NoError(t, lf.Close(ctx))
+		u, err := s.Quotas().Get(ctx, b)
+		require.NoError(t, err)
+		assert.Equal(t, int64(limit), u.Used)
+		assert.Zero(t, lf.Stats().Errors)
+	})
+}
+
+// lfRun runs f on workers goroutines and fails the test on any error.
+func lfRun(t *testing.T, workers int, f func() error) {
+	t.Helper()
+	errs := make(chan error, workers)
+	for range workers {
+		go func() { errs <- f() }()
+	}
+	for range workers {
+		require.NoError(t, <-errs)
+	}
+}
