@@ -60,7 +60,8 @@ import (
 // count ends at most Q + E_q, where E_q is the units the other N−1
 // instances admit in any span of 2Δ + L: a quota has no rate of its own
 // to bound that by (its request rate does), so in the worst case E_q is
-// (N−1)·Q. TestLocalFirstOverAdmission measures both.
+// (N−1)·Q. TestLocalFirstOverAdmission and
+// TestLocalFirstQuotaOverAdmission measure them.
 //
 // Under saturation the bound is approached from the other side too:
 // counts are forced in when pushed rather than when admitted, so each
@@ -78,9 +79,15 @@ import (
 // # Algorithms
 //
 // Rate limits are local-first when every counter of a take uses
-// [ratelimit.GCRA], the default: GCRA's state is one time, to which a
-// count can be added whatever the order. Other takes go to
-// [RateLimitStore], one round trip each, as before.
+// [ratelimit.GCRA], the default: GCRA's state is one time, which holds a
+// debt of any size, so units admitted elsewhere can be added to it
+// without a limit; the token bucket caps its deficit at the burst and the
+// windows would need each count pushed into the window it fell in. Other
+// takes go to [RateLimitStore], one round trip each, as before.
+//
+// Throttle and quota are separate stores here (there is no TakeBoth):
+// the Gate takes the quota only once the throttle admitted the request,
+// so a throttled request spends no quota, as with any pair of stores.
 //
 // # Failures
 //
