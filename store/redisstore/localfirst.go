@@ -94,8 +94,11 @@ import (
 // A failed sync keeps its counts and retries them at the next interval;
 // decisions go on locally, so while Redis is unreachable each instance
 // limits on its own (N instances admit up to N times the limit) and
-// nothing is lost when it comes back. [LocalFirst.Stats] counts syncs and
-// failures; [Store.Stats] counts the failures too.
+// nothing is lost when it comes back. A push whose reply is lost after
+// Redis ran it (a connection cut at the wrong moment) is pushed again, so
+// those counts are counted twice: the error is on the side of refusing.
+// [LocalFirst.Stats] counts syncs and failures; [Store.Stats] counts the
+// failures too.
 //
 // # Time
 //
