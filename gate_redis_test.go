@@ -26,6 +26,13 @@ import (
 // redisConfig returns a Config whose throttle and quota live in one Redis
 // store, under a prefix of the test's own, and the client's counter.
 func redisConfig(t testing.TB, opts ...redisstore.Option) (tollgate.Config, *redistest.RoundTrips) {
+	s, hook := redisStore(t, opts...)
+	return tollgate.Config{RateLimitStore: s.RateLimits(), QuotaStore: s.Quotas()}, hook
+}
+
+// redisStore returns a Store under a prefix of the test's own, and its
+// client's counter of round trips.
+func redisStore(t testing.TB, opts ...redisstore.Option) (*redisstore.Store, *redistest.RoundTrips) {
 	opt, err := redis.ParseURL(testkit.RedisURL(t))
 	require.NoError(t, err)
 	c := redis.NewClient(opt)
@@ -42,7 +49,7 @@ func redisConfig(t testing.TB, opts ...redisstore.Option) (tollgate.Config, *red
 	c.AddHook(hook)
 	s, err := redisstore.New(c, append([]redisstore.Option{redisstore.WithPrefix(prefix)}, opts...)...)
 	require.NoError(t, err)
-	return tollgate.Config{RateLimitStore: s.RateLimits(), QuotaStore: s.Quotas()}, hook
+	return s, hook
 }
 
 // TestGateOnRedis runs the two-plan scenario with throttle and quota in

@@ -15,6 +15,8 @@
 //   - [Store.Credentials]: a [sigv4.CredentialStore].
 //   - [Store.TakeBoth]: a request's rate limits and quota decided
 //     together.
+//   - [Store.LocalFirst]: rate limits and quotas decided in process and
+//     synced every few milliseconds, for hot keys.
 //
 // Each passes the conformance suite of its package (apikeytest,
 // ratelimittest, quotatest, usagetest, sigv4test) against a real Redis, standalone
@@ -43,6 +45,26 @@
 // server; BenchmarkInterleaved reports the ratios. tollgate's Gate
 // decides throttle and quota with [RateLimitStore.TakeBoth] when both
 // stores come from one Store.
+//
+// # Local first
+//
+// A round trip per request is the floor of every store above: on
+// loopback a throttle + quota script costs a few PINGs. [Store.LocalFirst]
+// takes it out of the request: its stores decide from a copy held in
+// process (GCRA rate limits with [ratelimit.TakeRequest.Apply], quotas
+// with a local count), about as fast as the memory stores and without
+// allocating, and one goroutine pushes the counts to Redis every 5 ms
+// ([WithSyncInterval]) in one pipeline, on the same keys the other stores
+// use. The reply replaces the local copy. Counts are forced in, never
+// refused, so an over-admission becomes a debt that every instance pays
+// back; with N instances, sync interval Δ and sync round trip L, a GCRA
+// limit of rate r and burst b admits at most
+// (N−1)·(b + r·(2Δ + L)) + N units beyond what one shared store would,
+// and no more over time. [LocalFirst] states the bound and its quota
+// counterpart; TestLocalFirstOverAdmission measures them, and
+// BenchmarkLocalFirstInterleaved times the decisions against a PING.
+// While Redis is down each instance limits on its own and keeps its
+// counts for later; [LocalFirst.Close] pushes what is left.
 //
 // # Time
 //
