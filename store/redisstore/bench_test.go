@@ -3,6 +3,8 @@ package redisstore_test
 import (
 	"context"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -123,4 +125,74 @@ func timeChunk(b *testing.B, workers, n int, f func() error) float64 {
 func median(xs []float64) float64 {
 	slices.Sort(xs)
 	return xs[len(xs)/2]
+}
+
+// BenchmarkServerTime reports what each operation costs the Redis server:
+// the microseconds per call of its top-level command (PING or EVALSHA,
+// which includes the commands a script runs) and the commands a script
+// runs per call, from INFO commandstats. It runs its own redis-server so
+// that nothing else is counted.
+func BenchmarkServerTime(b *testing.B) {
+	ctx := context.Background()
+	port := freePort(b)
+	startRedis(b, port)
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + port, ContextTimeoutEnabled: true})
+	b.Cleanup(func() { c.Close() })
+	ops := benchOps(b, c)
+	for _, name := range []string{"ping", "redis_rate", "throttle", "throttle+quota"} {
+		op, top := ops[name], "evalsha"
+		if name == "ping" {
+			top = "ping"
+		}
+		b.Run(name, func(b *testing.B) {
+			if err := op(); err != nil { // loads the script
+				b.Fatal(err)
+			}
+			if err := c.ConfigResetStat(ctx).Err(); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if err := op(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			stats := commandStats(b, c)
+			calls, nested := stats[top][0], 0.0
+			for cmd, s := range stats {
+				if cmd != top && cmd != "config|resetstat" {
+					nested += s[0]
+				}
+			}
+			b.ReportMetric(stats[top][1]/calls, "server-µs/call")
+			b.ReportMetric(nested/calls, "commands/call")
+		})
+	}
+}
+
+// commandStats returns INFO commandstats as command → {calls, µs}.
+func commandStats(b *testing.B, c redis.UniversalClient) map[string][2]float64 {
+	info, err := c.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stats := map[string][2]float64{}
+	for _, line := range strings.Split(info, "\n") {
+		name, rest, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if name, ok = strings.CutPrefix(name, "cmdstat_"); !ok {
+			continue
+		}
+		var s [2]float64
+		for _, kv := range strings.Split(rest, ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			f, _ := strconv.ParseFloat(v, 64)
+			switch k {
+			case "calls":
+				s[0] = f
+			case "usec":
+				s[1] = f
+			}
+		}
+		stats[name] = s
+	}
+	return stats
 }
