@@ -77,6 +77,7 @@ func BenchmarkInterleaved(b *testing.B) {
 		{"throttle+quota-notimer", "ping"},
 		{"throttle", "redis_rate"},
 		{"throttle-notimer", "redis_rate"},
+		{"throttle", "throttle-notimer"},
 		{"throttle", "ping"},
 		{"redis_rate", "ping"},
 	}

@@ -63,16 +63,18 @@ func (s *Store) TakeBoth(ctx context.Context, req ratelimit.TakeRequest, b quota
 	}
 	c, cancel := s.call(ctx)
 	defer cancel()
-	v, err := script.Run(c, s.client, []string{s.rateKey(req.Key), q.counterKey(b)}, args...).Int64Slice()
+	reply, err := script.Run(c, s.client, []string{s.rateKey(req.Key), q.counterKey(b)}, args...).Text()
 	if err != nil {
 		if err = s.fail(ctx, "take rate limit and quota", err); ctx.Err() == nil {
 			err = fmt.Errorf("%w: %w", ratelimit.ErrStoreUnavailable, err)
 		}
 		return Decision{}, err
 	}
+	var buf [7]int64
+	v := unpack(reply, buf[:])
 	rl, err := result(req, v)
-	if err != nil || len(v) != 7 {
-		return Decision{}, fmt.Errorf("%w: redisstore: take rate limit and quota: malformed reply %v", ratelimit.ErrStoreUnavailable, v)
+	if err != nil {
+		return Decision{}, fmt.Errorf("%w: redisstore: take rate limit and quota: malformed reply %q", ratelimit.ErrStoreUnavailable, reply)
 	}
 	d := Decision{RateLimit: rl, Quota: quota.Usage{Used: v[5], Admitted: v[6] == 1}}
 	d.Allowed = rl.Allowed && d.Quota.Admitted

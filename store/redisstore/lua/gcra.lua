@@ -5,4 +5,4 @@
 if ok then
   --[[commit]]
 end
-return {ok and 1 or 0, bi - 1, rem, reset, retry}
+return struct.pack('<ddddd', ok and 1 or 0, bi - 1, rem, reset, retry)

@@ -23,5 +23,5 @@ end
 if #parts == 0 then
   redis.call('DEL', key)
 else
-  redis.call('SET', key, table.concat(parts), 'PX', math.ceil(longest * 1000) + 1000)
+  redis.call('SET', key, table.concat(parts), 'PX', px(longest))
 end

@@ -16,12 +16,23 @@ end
 local nowf = sec + nsec / E
 local key, cost = KEYS[1], tonumber(ARGV[3])
 local ENTRY = '<Hc0Bdddd'
+-- px is the time to live of a string whose last counter is full t
+-- seconds from now: t and a second more, in milliseconds, as a string
+-- (Redis formats a number argument with %.17g, which costs more).
+local function px(t) return string.format('%d', math.ceil(t * 1000) + 1000) end
 
 -- Read the stored entries: ours by field (algo, seconds, nanoseconds),
 -- the others kept verbatim while they are still live.
 local mine, keep = {}, {}
 for i = first, #ARGV, 3 do mine[ARGV[i]] = false end
-local v = redis.call('GET', key)
+-- With a quota (gcra_both.lua), one MGET reads its counter too.
+local v, stored
+if KEYS[2] then
+  local r = redis.call('MGET', key, KEYS[2])
+  v, stored = r[1], r[2]
+else
+  v = redis.call('GET', key)
+end
 if v then
   local pos = 1
   while pos <= #v do
