@@ -2,7 +2,6 @@ package redisstore_test
 
 import (
 	"context"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tollgate/tollgate/internal/testkit"
 	"github.com/tollgate/tollgate/quota"
 	"github.com/tollgate/tollgate/ratelimit"
 	"github.com/tollgate/tollgate/store/redisstore"
@@ -46,7 +46,7 @@ func TestTimeoutBoundsCalls(t *testing.T) {
 		name string
 		addr func(t *testing.T) string
 	}{
-		{"silent server", silentServer},
+		{"silent server", func(t *testing.T) string { return testkit.SilentServer(t) }},
 		{"nothing listening", func(t *testing.T) string { return "127.0.0.1:" + freePort(t) }},
 	}
 	for _, srv := range servers {
@@ -75,7 +75,7 @@ func TestTimeoutBoundsCalls(t *testing.T) {
 // TestTimeoutCallerContext: the caller's context ending before the
 // store's timeout ends the call, with its own error, uncounted.
 func TestTimeoutCallerContext(t *testing.T) {
-	c := redis.NewClient(&redis.Options{Addr: silentServer(t), ContextTimeoutEnabled: true})
+	c := redis.NewClient(&redis.Options{Addr: testkit.SilentServer(t), ContextTimeoutEnabled: true})
 	t.Cleanup(func() { c.Close() })
 	s, err := redisstore.New(c, redisstore.WithTimeout(time.Second))
 	require.NoError(t, err)
@@ -91,42 +91,12 @@ func TestTimeoutCallerContext(t *testing.T) {
 	assert.Zero(t, s.Stats().Errors)
 }
 
-// silentServer returns the address of a server that accepts connections
-// and never answers, as a hung Redis would.
-func silentServer(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
-
 // TestTimeoutBoundsPoolWait: calls queued for the only connection of a
 // client whose server never answers end about the store's timeout after
 // they started, not at the client's PoolTimeout.
 func TestTimeoutBoundsPoolWait(t *testing.T) {
 	const timeout = 100 * time.Millisecond
-	c := redis.NewClient(&redis.Options{Addr: silentServer(t), ContextTimeoutEnabled: true, PoolSize: 1, PoolTimeout: 10 * time.Second})
+	c := redis.NewClient(&redis.Options{Addr: testkit.SilentServer(t), ContextTimeoutEnabled: true, PoolSize: 1, PoolTimeout: 10 * time.Second})
 	t.Cleanup(func() { c.Close() })
 	s, err := redisstore.New(c, redisstore.WithTimeout(timeout))
 	require.NoError(t, err)
