@@ -41,8 +41,10 @@ type Decision struct {
 // key, which keeps both in one Redis Cluster slot.
 //
 // An error wraps [ratelimit.ErrStoreUnavailable] (or is ctx.Err()). A
-// [ratelimit.FallbackStore] cannot stand in for it, since a local store
-// keeps no quota: on an error, apply your failure policy.
+// local store keeps no quota, so nothing stands in for the whole call;
+// [ratelimit.FallbackStore.TakeWith] can take the rate limits from its
+// local store instead, leaving the quota to your failure policy, as
+// tollgate's Gate does.
 func (s *Store) TakeBoth(ctx context.Context, req ratelimit.TakeRequest, b quota.Bucket, cost, limit int64) (Decision, error) {
 	if err := ctx.Err(); err != nil {
 		return Decision{}, err
