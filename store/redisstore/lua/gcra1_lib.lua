@@ -12,10 +12,10 @@ local nowf = sec + nsec / E
 local key, field = KEYS[1], ARGV[first]
 local t, cap = tonumber(ARGV[first + 1]), tonumber(ARGV[first + 2])
 local ENTRY = '<Hc0Bdddd'
--- px is the time to live of a string whose last counter is full t
+-- px is the time to live of a string whose last counter is full s
 -- seconds from now: t and a second more, in milliseconds, as a string
 -- (Redis formats a number argument with %.17g, which costs more).
-local function px(t) return string.format('%d', math.ceil(t * 1000) + 1000) end
+local function px(s) return string.format('%d', math.ceil(s * 1000) + 1000) end
 
 -- Our state, and the other live entries (verbatim) with the latest expiry.
 local tat, others, olongest = 0, '', 0

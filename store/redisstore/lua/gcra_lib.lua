@@ -16,10 +16,10 @@ end
 local nowf = sec + nsec / E
 local key, cost = KEYS[1], tonumber(ARGV[3])
 local ENTRY = '<Hc0Bdddd'
--- px is the time to live of a string whose last counter is full t
+-- px is the time to live of a string whose last counter is full s
 -- seconds from now: t and a second more, in milliseconds, as a string
 -- (Redis formats a number argument with %.17g, which costs more).
-local function px(t) return string.format('%d', math.ceil(t * 1000) + 1000) end
+local function px(s) return string.format('%d', math.ceil(s * 1000) + 1000) end
 
 -- Read the stored entries: ours by field (algo, seconds, nanoseconds),
 -- the others kept verbatim while they are still live.

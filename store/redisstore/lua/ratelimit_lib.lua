@@ -124,10 +124,10 @@ end
 -- read and write them all, and the key lives as long as its longest-lived
 -- counter.
 local ENTRY = '<Hc0Bdddd'
--- px is the time to live of a string whose last counter is full t
+-- px is the time to live of a string whose last counter is full s
 -- seconds from now: t and a second more, in milliseconds, as a string
 -- (Redis formats a number argument with %.17g, which costs more).
-local function px(t) return string.format('%d', math.ceil(t * 1000) + 1000) end
+local function px(s) return string.format('%d', math.ceil(s * 1000) + 1000) end
 local nowf = sec + nsec / E
 
 local function load(key)
