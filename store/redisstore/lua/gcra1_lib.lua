@@ -3,14 +3,17 @@
 -- ARGV, same results (bi is 1); gcra1_commit.lua stores the new state.
 local E = 1e9
 local floor, max = math.floor, math.max
-local sec, nsec = tonumber(ARGV[1]), tonumber(ARGV[2])
-if not sec then
+local cost, sec, nsec
+if #ARGV[1] == 8 then
+  cost = struct.unpack('<d', ARGV[1])
   local t = redis.call('TIME')
   sec, nsec = tonumber(t[1]), tonumber(t[2]) * 1000
+else
+  cost, sec, nsec = struct.unpack('<ddd', ARGV[1])
 end
 local nowf = sec + nsec / E
 local key, field = KEYS[1], ARGV[first]
-local t, cap = tonumber(ARGV[first + 1]), tonumber(ARGV[first + 2])
+local t, cap = struct.unpack('<dd', ARGV[first + 1])
 local ENTRY = '<Hc0Bdddd'
 -- px is the time to live of a string whose last counter is full s
 -- seconds from now: t and a second more, in milliseconds, as a string
@@ -42,7 +45,7 @@ if v then
 end
 
 local tau = cap * t
-local reset = max(tat + math.min(tonumber(ARGV[3]), cap + 1) * t, 0)
+local reset = max(tat + math.min(cost, cap + 1) * t, 0)
 local ok, retry = reset <= tau, 0
 if not ok then retry, reset = reset - tau, tat end
 local rem = (tau - reset) / t
