@@ -38,9 +38,10 @@
 // the general script's stored state but not its other algorithms: a
 // throttle costs the server a little less than go-redis/redis_rate does,
 // and a take as a whole is on par with redis_rate, the store's timeout
-// included (it sets no timer per call). The scripts return their numbers
-// packed in one string and avoid formatting numbers for Redis, which
-// costs the server more than most of their arithmetic. Every EVALSHA
+// included (it sets no timer per call). The GCRA scripts take their
+// numbers packed as doubles, every rate-limit script returns them so, and
+// none formats a number for Redis: parsing and formatting numbers cost
+// the server more than most of the scripts' arithmetic. Every EVALSHA
 // that writes still costs the server tens of times a PING (a few µs: each
 // command a script runs, TIME included, costs about as much as a small
 // EVALSHA of its own), so on a fast local network a take stays well above
