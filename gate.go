@@ -43,7 +43,10 @@ type Config struct {
 	// DefaultPlan is the plan for identities that name none or an unknown
 	// one. Empty: such identities are refused with 403.
 	DefaultPlan string
-	// RateLimitStore keeps throttle counters. Default: a memory store.
+	// RateLimitStore keeps throttle counters. Wrapped in a
+	// [ratelimit.FallbackStore], a local store keeps throttling while the
+	// shared one fails, on either path the Gate takes (see [Gate]).
+	// Default: a memory store.
 	RateLimitStore ratelimit.Store
 	// QuotaStore keeps quota counters. Default: a memory store.
 	QuotaStore quota.Store
@@ -92,15 +95,19 @@ type Config struct {
 //     resets. When RateLimitStore can also decide QuotaStore's counters
 //     (store/redisstore's stores of one Store), throttle and quota are
 //     decided in one store call, all or nothing: a request refused by the
-//     quota spends no throttle either.
+//     quota spends no throttle either. So they are when RateLimitStore is
+//     a [ratelimit.FallbackStore] around such a store; while that call
+//     fails, the throttle is taken from the FallbackStore's local store
+//     and the quota follows FailOpen.
 //
 // Admitted responses carry RateLimit-Policy and RateLimit fields naming
 // both the throttle and the quota policies.
 type Gate struct {
 	cfg      Config
 	quota    *quota.Limiter
-	joint    jointStore // nil unless RateLimitStore decides QuotaStore's quotas too
-	runtimes sync.Map   // *compiledPlan → *planRuntime
+	joint    jointStore    // nil unless RateLimitStore decides QuotaStore's quotas too
+	fallback fallbackStore // RateLimitStore when it is a FallbackStore around joint
+	runtimes sync.Map      // *compiledPlan → *planRuntime
 	auth     func(http.Handler) http.Handler
 }
 
@@ -121,7 +128,8 @@ func New(cfg Config) (*Gate, error) {
 	if cfg.ErrorHandler == nil {
 		cfg.ErrorHandler = WriteError
 	}
-	g := &Gate{cfg: cfg, joint: jointStoreFor(cfg)}
+	g := &Gate{cfg: cfg}
+	g.joint, g.fallback = jointStoreFor(cfg)
 	var qopts []quota.Option
 	if cfg.Clock != nil { // else each limiter keeps its own, cheaper default clock
 		qopts = append(qopts, quota.WithClock(cfg.Clock))

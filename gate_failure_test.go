@@ -10,12 +10,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tollgate/tollgate"
+	"github.com/tollgate/tollgate/ratelimit"
 	"github.com/tollgate/tollgate/store/redisstore"
+	"github.com/tollgate/tollgate/store/redisstore/redistest"
 )
 
 // downStore returns stores over a Redis address where nothing listens:
-// every throttle and quota call fails the way an outage does.
-func downStore(t *testing.T) *redisstore.Store {
+// every throttle and quota call fails the way an outage does. The hook
+// counts the calls attempted.
+func downStore(t *testing.T) (*redisstore.Store, *redistest.RoundTrips) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -23,9 +26,11 @@ func downStore(t *testing.T) *redisstore.Store {
 	require.NoError(t, ln.Close())
 	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
 	t.Cleanup(func() { _ = c.Close() })
+	hook := &redistest.RoundTrips{}
+	c.AddHook(hook)
 	s, err := redisstore.New(c)
 	require.NoError(t, err)
-	return s
+	return s, hook
 }
 
 // TestGateStoreOutage: with a store down the Gate answers 503 by default
@@ -34,14 +39,16 @@ func downStore(t *testing.T) *redisstore.Store {
 // use them, still refuses a missing key.
 func TestGateStoreOutage(t *testing.T) {
 	down := func(t *testing.T) tollgate.Config {
-		s := downStore(t)
+		s, _ := downStore(t)
 		return tollgate.Config{RateLimitStore: s.RateLimits(), QuotaStore: s.Quotas()}
 	}
 	throttleDown := func(t *testing.T) tollgate.Config {
-		return tollgate.Config{RateLimitStore: downStore(t).RateLimits()}
+		s, _ := downStore(t)
+		return tollgate.Config{RateLimitStore: s.RateLimits()}
 	}
 	quotaDown := func(t *testing.T) tollgate.Config {
-		return tollgate.Config{QuotaStore: downStore(t).Quotas()}
+		s, _ := downStore(t)
+		return tollgate.Config{QuotaStore: s.Quotas()}
 	}
 	tests := []struct {
 		name     string
@@ -66,6 +73,52 @@ func TestGateStoreOutage(t *testing.T) {
 			assert.Equal(t, tt.status, r.status)
 			assert.Equal(t, tt.code, r.code)
 			assert.Equal(t, 401, f.do(t, "GET", "/v1/items", "").status)
+		})
+	}
+}
+
+// TestGateOutageFallback: with the throttle's Redis store wrapped in a
+// ratelimit.FallbackStore, the Gate still decides throttle and quota in
+// one round trip while Redis answers, and while it does not, a local
+// memory store keeps throttling: the quota follows the fail policy.
+func TestGateOutageFallback(t *testing.T) {
+	t.Run("one round trip while Redis answers", func(t *testing.T) {
+		cfg, hook := redisConfig(t, redisstore.WithClientTime())
+		fb, err := ratelimit.NewFallbackStore(cfg.RateLimitStore, ratelimit.NewMemoryStore(0))
+		require.NoError(t, err)
+		cfg.RateLimitStore = fb
+		f := newFixture(t, cfg)
+		require.Equal(t, 200, f.do(t, "GET", "/v1/items", f.gold).status) // loads the script
+		before := hook.Count()
+		for i := range 5 {
+			f.clk.Advance(time.Second)
+			require.Equal(t, 200, f.do(t, "GET", "/v1/items", f.gold).status, "request %d", i)
+		}
+		assert.Equal(t, int64(5), hook.Count()-before, "round trips for 5 requests")
+		assert.Zero(t, fb.Fallbacks())
+	})
+
+	tests := []struct {
+		name     string
+		failOpen bool
+		want     []int // free: burst 2, at once
+	}{
+		{"fail open: throttled locally, quota let through", true, []int{200, 200, 429, 429}},
+		{"fail closed: throttled locally, quota refused", false, []int{503, 503, 429, 429}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, hook := downStore(t)
+			fb, err := ratelimit.NewFallbackStore(s.RateLimits(), ratelimit.NewMemoryStore(0))
+			require.NoError(t, err)
+			f := newFixture(t, tollgate.Config{RateLimitStore: fb, QuotaStore: s.Quotas(), FailOpen: tt.failOpen})
+			var got []int
+			for range tt.want {
+				got = append(got, f.do(t, "GET", "/v1/items", f.free).status)
+			}
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, uint64(len(tt.want)), fb.Fallbacks(), "every throttle taken locally")
+			assert.Equal(t, int64(len(tt.want)), hook.Count(), "one attempt at Redis per request, for both")
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package tollgate
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 
@@ -21,13 +22,27 @@ type jointStore interface {
 	TakeBoth(ctx context.Context, req ratelimit.TakeRequest, b quota.Bucket, cost, limit int64) (ratelimit.Result, quota.Usage, error)
 }
 
+// fallbackStore is a rate-limit store that takes from a local store
+// while its primary fails ([ratelimit.FallbackStore]), and can take from
+// the primary through a call of the caller's.
+type fallbackStore interface {
+	Primary() ratelimit.Store
+	TakeWith(ctx context.Context, req ratelimit.TakeRequest, take func(context.Context, ratelimit.TakeRequest) (ratelimit.Result, error)) (ratelimit.Result, error)
+}
+
 // jointStoreFor returns cfg's rate-limit store as a jointStore if it can
-// decide cfg's quotas, or nil.
-func jointStoreFor(cfg Config) jointStore {
-	if js, ok := cfg.RateLimitStore.(jointStore); ok && js.SharesQuotas(cfg.QuotaStore) {
-		return js
+// decide cfg's quotas, or nil; and, if that store is the primary of a
+// fallbackStore, the fallbackStore.
+func jointStoreFor(cfg Config) (jointStore, fallbackStore) {
+	rl := cfg.RateLimitStore
+	fb, _ := rl.(fallbackStore)
+	if fb != nil {
+		rl = fb.Primary()
 	}
-	return nil
+	if js, ok := rl.(jointStore); ok && js.SharesQuotas(cfg.QuotaStore) {
+		return js, fb
+	}
+	return nil, nil
 }
 
 // decide takes the throttle into d, then the quota into q if the
@@ -36,10 +51,10 @@ func jointStoreFor(cfg Config) jointStore {
 // reports false.
 func (g *Gate) decide(w http.ResponseWriter, r *http.Request, id *auth.Identity, p *compiledPlan, rt *planRuntime, d *ratelimit.Decision, q *quota.Result) bool {
 	start := g.clockForMetrics()
-	var err error
+	var err, qerr error
 	joint := false
 	if g.joint != nil && p.Quota.Limit > 0 && g.cost(r) > 0 {
-		*d, *q, joint, err = g.decideJoint(r, id, p, rt)
+		*d, *q, joint, qerr, err = g.decideJoint(r, id, p, rt)
 	} else {
 		*d, err = rt.limiter.Check(r)
 	}
@@ -47,12 +62,15 @@ func (g *Gate) decide(w http.ResponseWriter, r *http.Request, id *auth.Identity,
 	if joint {
 		op = "ratelimit+quota.take"
 	}
-	g.storeCall(r, op, start, err)
+	g.storeCall(r, op, start, cmp.Or(err, qerr))
 	if err != nil {
 		if !g.failOpen(w, r, err) {
 			return false
 		}
 		*d, *q = ratelimit.Decision{}, quota.Result{} // let through: nothing was decided or counted
+	}
+	if qerr != nil && !g.failOpen(w, r, qerr) {
+		return false
 	}
 	if !joint && p.Quota.Limit > 0 && (!d.Counted || d.Result.Allowed) {
 		start = g.clockForMetrics()
@@ -71,25 +89,30 @@ func (g *Gate) decide(w http.ResponseWriter, r *http.Request, id *auth.Identity,
 // decideJoint decides throttle and quota in one call to g.joint, when the
 // limiter reaches its store in one call; joint reports whether it did.
 // A throttled request's quota result is dropped: nothing was counted.
-func (g *Gate) decideJoint(r *http.Request, id *auth.Identity, p *compiledPlan, rt *planRuntime) (d ratelimit.Decision, q quota.Result, joint bool, err error) {
+// When that call fails and g.fallback's local store takes the throttle
+// instead, qerr is the quota's store error if the throttle admitted the
+// request (nil if it refused it): the caller applies the fail policy.
+func (g *Gate) decideJoint(r *http.Request, id *auth.Identity, p *compiledPlan, rt *planRuntime) (d ratelimit.Decision, q quota.Result, joint bool, qerr, err error) {
 	key, cost := g.cfg.Key(id), g.cost(r)
-	d, err = rt.limiter.CheckWith(r, func(ctx context.Context, req ratelimit.TakeRequest) (ratelimit.Result, error) {
-		joint = true
+	both := func(ctx context.Context, req ratelimit.TakeRequest) (ratelimit.Result, error) {
 		var rl ratelimit.Result
-		var qerr error
 		q, qerr = g.quota.TakeWith(ctx, key, p.Quota, cost, func(ctx context.Context, b quota.Bucket) (quota.Usage, error) {
 			var u quota.Usage
 			var err error
 			rl, u, err = g.joint.TakeBoth(ctx, req, b, cost, p.Quota.Limit)
 			return u, err
 		})
-		if qerr != nil {
-			return ratelimit.Result{}, qerr
+		return rl, qerr
+	}
+	d, err = rt.limiter.CheckWith(r, func(ctx context.Context, req ratelimit.TakeRequest) (ratelimit.Result, error) {
+		joint = true
+		if g.fallback == nil {
+			return both(ctx, req)
 		}
-		return rl, nil
+		return g.fallback.TakeWith(ctx, req, both)
 	})
 	if err != nil || !d.Result.Allowed {
-		q = quota.Result{}
+		q, qerr = quota.Result{}, nil
 	}
-	return d, q, joint, err
+	return d, q, joint, qerr, err
 }

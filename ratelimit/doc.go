@@ -80,4 +80,7 @@
 // store fails: each instance then keeps throttling on its own rather than
 // letting the limiter's fail policy admit or refuse everything, and
 // [FallbackStore.Fallbacks] counts those takes for metrics.
+// [FallbackStore.TakeWith] keeps that fallback for a caller that reaches
+// the shared store its own way (tollgate's Gate, deciding limits and
+// quota in one call).
 package ratelimit

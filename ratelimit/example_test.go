@@ -156,3 +156,28 @@ func ExampleNewFallbackStore() {
 	// false <nil>
 	// fallbacks: 3
 }
+
+// A caller that reaches the shared store its own way (here a take that
+// also decides something else in the same call) keeps the local
+// fallback with TakeWith.
+func ExampleFallbackStore_TakeWith() {
+	store, err := ratelimit.NewFallbackStore(unreachableStore{}, ratelimit.NewMemoryStore(0))
+	if err != nil {
+		panic(err)
+	}
+	req := ratelimit.TakeRequest{Key: "key-1", Cost: 1, Now: time.Now(),
+		Counters: []ratelimit.Counter{{Bucket: "m", Limit: ratelimit.PerMinute(1)}}}
+	takeBoth := func(ctx context.Context, req ratelimit.TakeRequest) (ratelimit.Result, error) {
+		// One call to the shared store for the limits and more.
+		return store.Primary().Take(ctx, req)
+	}
+	for range 2 {
+		r, err := store.TakeWith(context.Background(), req, takeBoth)
+		fmt.Println(r.Allowed, err)
+	}
+	fmt.Println("fallbacks:", store.Fallbacks())
+	// Output:
+	// true <nil>
+	// false <nil>
+	// fallbacks: 2
+}

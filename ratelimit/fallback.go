@@ -46,13 +46,25 @@ func NewFallbackStore(primary, local Store) (*FallbackStore, error) {
 // ctx is live, in which case it returns the local store's and counts the
 // take in [FallbackStore.Fallbacks].
 func (f *FallbackStore) Take(ctx context.Context, req TakeRequest) (Result, error) {
-	res, err := f.primary.Take(ctx, req)
+	return f.TakeWith(ctx, req, f.primary.Take)
+}
+
+// TakeWith is [FallbackStore.Take] with take in place of the primary's
+// Take, for a caller that reaches the primary store another way:
+// tollgate's Gate decides a request's limits and its quota in one call to
+// [FallbackStore.Primary], and still has the local store stand in when
+// that call fails.
+func (f *FallbackStore) TakeWith(ctx context.Context, req TakeRequest, take func(context.Context, TakeRequest) (Result, error)) (Result, error) {
+	res, err := take(ctx, req)
 	if err == nil || !errors.Is(err, ErrStoreUnavailable) || ctx.Err() != nil {
 		return res, err
 	}
 	f.fallbacks.Add(1)
 	return f.local.Take(ctx, req)
 }
+
+// Primary returns the store f takes from while it answers.
+func (f *FallbackStore) Primary() Store { return f.primary }
 
 // Fallbacks returns how many takes the local store has served since the
 // FallbackStore was made, for metrics.

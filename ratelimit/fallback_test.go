@@ -77,21 +77,38 @@ func TestFallbackStoreTake(t *testing.T) {
 		{"caller cancelled", cancelled, ratelimit.Result{}, context.Canceled, ratelimit.Result{}, context.Canceled, false},
 		{"unavailable after cancel", cancelled, ratelimit.Result{}, down, ratelimit.Result{}, down, false},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			primary := &stubStore{res: tt.primaryRes, err: tt.primaryErr}
-			loc := &stubStore{res: local}
-			s, err := ratelimit.NewFallbackStore(primary, loc)
-			require.NoError(t, err)
+	// TakeWith routes the caller's take (another stub here) as Take
+	// routes the primary's; the primary itself is then not asked.
+	ways := []struct {
+		name string
+		take func(ctx context.Context, s *ratelimit.FallbackStore, primary, other *stubStore) (ratelimit.Result, error)
+	}{
+		{"Take", func(ctx context.Context, s *ratelimit.FallbackStore, _, _ *stubStore) (ratelimit.Result, error) {
+			return s.Take(ctx, ratelimit.TakeRequest{Key: "k", Cost: 1})
+		}},
+		{"TakeWith", func(ctx context.Context, s *ratelimit.FallbackStore, primary, other *stubStore) (ratelimit.Result, error) {
+			*other, *primary = stubStore{res: primary.res, err: primary.err}, stubStore{}
+			return s.TakeWith(ctx, ratelimit.TakeRequest{Key: "k", Cost: 1}, other.Take)
+		}},
+	}
+	for _, way := range ways {
+		for _, tt := range tests {
+			t.Run(way.name+"/"+tt.name, func(t *testing.T) {
+				primary := &stubStore{res: tt.primaryRes, err: tt.primaryErr}
+				loc, other := &stubStore{res: local}, &stubStore{}
+				s, err := ratelimit.NewFallbackStore(primary, loc)
+				require.NoError(t, err)
+				assert.Same(t, primary, s.Primary())
 
-			got, err := s.Take(tt.ctx(), ratelimit.TakeRequest{Key: "k", Cost: 1})
-			assert.Equal(t, tt.wantErr, err)
-			assert.Equal(t, tt.want, got)
-			assert.Equal(t, 1, primary.calls, "the primary is always asked first")
-			wantFallbacks := map[bool]int{false: 0, true: 1}[tt.fallback]
-			assert.Equal(t, wantFallbacks, loc.calls, "takes from the local store")
-			assert.Equal(t, uint64(wantFallbacks), s.Fallbacks())
-		})
+				got, err := way.take(tt.ctx(), s, primary, other)
+				assert.Equal(t, tt.wantErr, err)
+				assert.Equal(t, tt.want, got)
+				assert.Equal(t, 1, primary.calls+other.calls, "the primary is always asked first, once")
+				wantFallbacks := map[bool]int{false: 0, true: 1}[tt.fallback]
+				assert.Equal(t, wantFallbacks, loc.calls, "takes from the local store")
+				assert.Equal(t, uint64(wantFallbacks), s.Fallbacks())
+			})
+		}
 	}
 }
 

@@ -3,6 +3,8 @@ package redisstore_test
 import (
 	"context"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -75,6 +77,7 @@ func BenchmarkInterleaved(b *testing.B) {
 		{"throttle+quota-notimer", "ping"},
 		{"throttle", "redis_rate"},
 		{"throttle-notimer", "redis_rate"},
+		{"throttle", "throttle-notimer"},
 		{"throttle", "ping"},
 		{"redis_rate", "ping"},
 	}
@@ -123,4 +126,93 @@ func timeChunk(b *testing.B, workers, n int, f func() error) float64 {
 func median(xs []float64) float64 {
 	slices.Sort(xs)
 	return xs[len(xs)/2]
+}
+
+// BenchmarkServerTime reports what each operation costs the Redis server,
+// from INFO commandstats: the median microseconds per call of its
+// top-level command (PING or EVALSHA, which includes the commands a
+// script runs), the commands a script runs per call, and ours against
+// redis_rate (x-redis_rate). Each round resets the stats and times a
+// chunk of calls of every operation in turn, so noise from other
+// processes hits them alike. It runs its own redis-server so that nothing
+// else is counted. ns/op is per round and means little.
+func BenchmarkServerTime(b *testing.B) {
+	ctx := context.Background()
+	port := freePort(b)
+	startRedis(b, port)
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + port, ContextTimeoutEnabled: true})
+	b.Cleanup(func() { c.Close() })
+	ops := benchOps(b, c)
+	names := []string{"ping", "redis_rate", "throttle", "throttle+quota"}
+	for _, name := range names {
+		if err := ops[name](); err != nil { // loads the script
+			b.Fatal(err)
+		}
+	}
+	const chunk = 200
+	usec, cmds := map[string][]float64{}, map[string]float64{}
+	for b.Loop() {
+		for _, name := range names {
+			if err := c.ConfigResetStat(ctx).Err(); err != nil {
+				b.Fatal(err)
+			}
+			for range chunk {
+				if err := ops[name](); err != nil {
+					b.Fatal(err)
+				}
+			}
+			top, stats := "evalsha", commandStats(b, c)
+			if name == "ping" {
+				top = "ping"
+			}
+			calls, nested := stats[top][0], 0.0
+			for cmd, s := range stats {
+				if cmd != top && cmd != "config|resetstat" {
+					nested += s[0]
+				}
+			}
+			usec[name] = append(usec[name], stats[top][1]/calls)
+			cmds[name] = nested / calls
+		}
+	}
+	for _, name := range names {
+		b.ReportMetric(median(usec[name]), name+"-server-µs/call")
+		b.ReportMetric(cmds[name], name+"-commands/call")
+	}
+	// Ours against redis_rate round by round, steadier than the medians.
+	for _, name := range []string{"throttle", "throttle+quota"} {
+		ratios := make([]float64, len(usec[name]))
+		for i, u := range usec[name] {
+			ratios[i] = u / usec["redis_rate"][i]
+		}
+		b.ReportMetric(median(ratios), name+"-x-redis_rate")
+	}
+}
+
+// commandStats returns INFO commandstats as command → {calls, µs}.
+func commandStats(b *testing.B, c redis.UniversalClient) map[string][2]float64 {
+	info, err := c.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stats := map[string][2]float64{}
+	for _, line := range strings.Split(info, "\n") {
+		name, rest, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if name, ok = strings.CutPrefix(name, "cmdstat_"); !ok {
+			continue
+		}
+		var s [2]float64
+		for _, kv := range strings.Split(rest, ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			f, _ := strconv.ParseFloat(v, 64)
+			switch k {
+			case "calls":
+				s[0] = f
+			case "usec":
+				s[1] = f
+			}
+		}
+		stats[name] = s
+	}
+	return stats
 }

@@ -41,8 +41,10 @@ type Decision struct {
 // key, which keeps both in one Redis Cluster slot.
 //
 // An error wraps [ratelimit.ErrStoreUnavailable] (or is ctx.Err()). A
-// [ratelimit.FallbackStore] cannot stand in for it, since a local store
-// keeps no quota: on an error, apply your failure policy.
+// local store keeps no quota, so nothing stands in for the whole call;
+// [ratelimit.FallbackStore.TakeWith] can take the rate limits from its
+// local store instead, leaving the quota to your failure policy, as
+// tollgate's Gate does.
 func (s *Store) TakeBoth(ctx context.Context, req ratelimit.TakeRequest, b quota.Bucket, cost, limit int64) (Decision, error) {
 	if err := ctx.Err(); err != nil {
 		return Decision{}, err
@@ -63,16 +65,18 @@ func (s *Store) TakeBoth(ctx context.Context, req ratelimit.TakeRequest, b quota
 	}
 	c, cancel := s.call(ctx)
 	defer cancel()
-	v, err := script.Run(c, s.client, []string{s.rateKey(req.Key), q.counterKey(b)}, args...).Int64Slice()
+	reply, err := script.Run(c, s.client, []string{s.rateKey(req.Key), q.counterKey(b)}, args...).Text()
 	if err != nil {
 		if err = s.fail(ctx, "take rate limit and quota", err); ctx.Err() == nil {
 			err = fmt.Errorf("%w: %w", ratelimit.ErrStoreUnavailable, err)
 		}
 		return Decision{}, err
 	}
+	var buf [7]int64
+	v := unpack(reply, buf[:])
 	rl, err := result(req, v)
-	if err != nil || len(v) != 7 {
-		return Decision{}, fmt.Errorf("%w: redisstore: take rate limit and quota: malformed reply %v", ratelimit.ErrStoreUnavailable, v)
+	if err != nil {
+		return Decision{}, fmt.Errorf("%w: redisstore: take rate limit and quota: malformed reply %q", ratelimit.ErrStoreUnavailable, reply)
 	}
 	d := Decision{RateLimit: rl, Quota: quota.Usage{Used: v[5], Admitted: v[6] == 1}}
 	d.Allowed = rl.Allowed && d.Quota.Admitted

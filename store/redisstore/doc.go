@@ -38,13 +38,19 @@
 // Takes whose limits all use [ratelimit.GCRA], the default, run scripts
 // specialised to it (one for a single limit, the usual case), which share
 // the general script's stored state but not its other algorithms: a
-// throttle costs the server about what go-redis/redis_rate does, and a
-// take as a whole is within a few percent of redis_rate (on par with
-// [WithTimeout](0), which drops the per-call timer redis_rate does not
-// have). Every EVALSHA that writes still costs several times a PING on the
-// server; BenchmarkInterleaved reports the ratios. tollgate's Gate
-// decides throttle and quota with [RateLimitStore.TakeBoth] when both
-// stores come from one Store.
+// throttle costs the server a little less than go-redis/redis_rate does,
+// and a take as a whole is on par with redis_rate, the store's timeout
+// included (it sets no timer per call). The GCRA scripts take their
+// numbers packed as doubles, every rate-limit script returns them so, and
+// none formats a number for Redis: parsing and formatting numbers cost
+// the server more than most of the scripts' arithmetic. Every EVALSHA
+// that writes still costs the server tens of times a PING (a few µs: each
+// command a script runs, TIME included, costs about as much as a small
+// EVALSHA of its own), so on a fast local network a take stays well above
+// a bare round trip. BenchmarkInterleaved reports the ratios,
+// BenchmarkServerTime the server's µs per call. tollgate's Gate decides
+// throttle and quota with [RateLimitStore.TakeBoth] when both stores come
+// from one Store (wrapped in a [ratelimit.FallbackStore] or not).
 //
 // # Local first
 //
@@ -102,8 +108,9 @@
 // are taken from a local store meanwhile, so each instance keeps
 // throttling on its own rather than letting everything through;
 // [Store.Stats] counts failures for metrics. go-redis
-// honours the bound only if the client was built with
-// ContextTimeoutEnabled. A store error wraps the Redis error; the caller's
+// applies the bound to reads and writes only if the client was built with
+// ContextTimeoutEnabled (to dialing and to waits for a connection
+// always). A store error wraps the Redis error; the caller's
 // own context error is returned unchanged. go-redis reconnects by itself:
 // nothing needs restarting after Redis comes back.
 //

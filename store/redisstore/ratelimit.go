@@ -68,11 +68,30 @@ func (r *RateLimitStore) Take(ctx context.Context, req ratelimit.TakeRequest) (r
 	}
 	c, cancel := r.s.call(ctx)
 	defer cancel()
-	v, err := script.Run(c, r.s.client, []string{r.s.rateKey(req.Key)}, args...).Int64Slice()
+	reply, err := script.Run(c, r.s.client, []string{r.s.rateKey(req.Key)}, args...).Text()
 	if err != nil {
 		return ratelimit.Result{}, r.failed(ctx, err)
 	}
-	return result(req, v)
+	var v [5]int64
+	return result(req, unpack(reply, v[:]))
+}
+
+// unpack reads a rate-limit script's reply, len(v) numbers packed as
+// little-endian doubles (one string costs the server less to return than
+// an array of integers), into v, as the integers Redis would have made of
+// them. It returns nil if the reply is not that long.
+func unpack(reply string, v []int64) []int64 {
+	if len(reply) != 8*len(v) {
+		return nil
+	}
+	for i := range v {
+		var bits uint64
+		for j := 8*i + 7; j >= 8*i; j-- {
+			bits = bits<<8 | uint64(reply[j])
+		}
+		v[i] = int64(math.Float64frombits(bits))
+	}
+	return v
 }
 
 // failed turns a Redis error into the take's error: ctx.Err() unchanged,

@@ -45,7 +45,7 @@ func TestServerRestart(t *testing.T) {
 	assert.Equal(t, quota.Usage{Used: 1, Admitted: true}, u, "a new, empty server")
 }
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer l.Close()
@@ -54,7 +54,7 @@ func freePort(t *testing.T) string {
 
 // startRedis runs redis-server on port until the returned func or the end
 // of the test, and returns once it accepts connections.
-func startRedis(t *testing.T, port string) (stop func()) {
+func startRedis(t testing.TB, port string) (stop func()) {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		if os.Getenv("CI") == "true" {

@@ -22,6 +22,7 @@ type Store struct {
 	timeout    time.Duration
 	clientTime bool
 	specs      sync.Map // ratelimit.Limit → its spec for the scripts
+	deadlines  deadlines
 
 	errors atomic.Uint64
 }
@@ -44,12 +45,16 @@ func WithPrefix(p string) Option {
 }
 
 // WithTimeout bounds each call to Redis, so a slow or unreachable server
-// costs a request at most d before the store's failure policy applies.
-// go-redis honours it only when the client was built with
-// ContextTimeoutEnabled; otherwise the client's own read and write
-// timeouts apply. 0 sets no timer of the store's own and leaves each call
-// to the client's timeouts and the caller's context, which saves a timer
-// per call (about 3% of a rate-limit take). Default: 100 ms.
+// costs a request about d (at most d plus d/16) before the store's
+// failure policy applies. The bound is a deadline on the call's context,
+// set without a timer per call. go-redis applies it to the socket's reads
+// and writes only when the client was built with ContextTimeoutEnabled
+// (otherwise its ReadTimeout and WriteTimeout do), and always to dialing
+// and to its waits for a connection and between retries. A caller's
+// earlier deadline is kept; a caller's cancellation during such a wait is
+// noticed when the wait ends. 0 adds no bound of the store's own and
+// leaves each call to the client's timeouts and the caller's context.
+// Default: 100 ms.
 func WithTimeout(d time.Duration) Option {
 	return func(s *Store) error {
 		if d < 0 {
@@ -93,19 +98,23 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 			return nil, err
 		}
 	}
+	s.deadlines.grain = max(s.timeout/16, time.Millisecond)
 	return s, nil
 }
 
 // call returns the context for one Redis call: the caller's, bounded by
 // the store's timeout unless it is 0 or the caller's deadline comes first.
+// It starts no timer of its own (see [boundedCtx]); the CancelFunc does
+// nothing and is there for callers to defer.
 func (s *Store) call(ctx context.Context) (context.Context, context.CancelFunc) {
 	if s.timeout == 0 {
 		return ctx, noCancel
 	}
-	if d, ok := ctx.Deadline(); ok && time.Until(d) <= s.timeout {
+	d := time.Now().Add(s.timeout)
+	if pd, ok := ctx.Deadline(); ok && !pd.After(d) {
 		return ctx, noCancel
 	}
-	return context.WithTimeout(ctx, s.timeout)
+	return &boundedCtx{Context: ctx, deadline: d, done: s.deadlines.after(d)}, noCancel
 }
 
 func noCancel() {}

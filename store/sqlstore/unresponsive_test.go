@@ -3,54 +3,23 @@ package sqlstore_test
 import (
 	"context"
 	"database/sql"
-	"net"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tollgate/tollgate/internal/testkit"
 	"github.com/tollgate/tollgate/ratelimit"
 	"github.com/tollgate/tollgate/sigv4"
 	"github.com/tollgate/tollgate/store/sqlstore"
 	"github.com/tollgate/tollgate/usage"
 )
 
-// silentServer returns the address of a server that accepts connections
-// and never says a word, as a hung database does.
-func silentServer(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
-
 // silentStore returns a Store of dialect d on a server that never answers.
 func silentStore(t *testing.T, d sqlstore.Dialect, opts ...sqlstore.Option) *sqlstore.Store {
 	t.Helper()
-	addr := silentServer(t)
+	addr := testkit.SilentServer(t)
 	driver, dsn := "pgx", "postgres://postgres@"+addr+"/test?sslmode=disable"
 	if d == sqlstore.MySQL {
 		driver, dsn = "mysql", "root@tcp("+addr+")/test"

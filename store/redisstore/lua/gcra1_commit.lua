@@ -10,5 +10,5 @@ end
 if others == '' then
   redis.call('DEL', key)
 else
-  redis.call('SET', key, others, 'PX', math.ceil(olongest * 1000) + 1000)
+  redis.call('SET', key, others, 'PX', px(olongest))
 end

@@ -7,9 +7,9 @@ for _, e in ipairs(keep) do
 end
 -- A field named twice keeps its last state, as in ratelimit_lib.lua.
 local last, j = {}, 0
-for i = first, #ARGV, 3 do j = j + 1; last[ARGV[i]] = j end
+for i = first, #ARGV, 2 do j = j + 1; last[ARGV[i]] = j end
 j = 0
-for i = first, #ARGV, 3 do
+for i = first, #ARGV, 2 do
   j = j + 1
   local f, r = ARGV[i], states[j]
   local dl = nowf + r / E
@@ -23,5 +23,5 @@ end
 if #parts == 0 then
   redis.call('DEL', key)
 else
-  redis.call('SET', key, table.concat(parts), 'PX', math.ceil(longest * 1000) + 1000)
+  redis.call('SET', key, table.concat(parts), 'PX', px(longest))
 end

@@ -124,6 +124,10 @@ end
 -- read and write them all, and the key lives as long as its longest-lived
 -- counter.
 local ENTRY = '<Hc0Bdddd'
+-- px is the time to live of a string whose last counter is full s
+-- seconds from now: t and a second more, in milliseconds, as a string
+-- (Redis formats a number argument with %.17g, which costs more).
+local function px(s) return string.format('%d', math.ceil(s * 1000) + 1000) end
 local nowf = sec + nsec / E
 
 local function load(key)
@@ -149,7 +153,7 @@ local function save(key, entries)
   if #parts == 0 then
     redis.call('DEL', key)
   else
-    redis.call('SET', key, table.concat(parts), 'PX', math.ceil(longest * 1000) + 1000)
+    redis.call('SET', key, table.concat(parts), 'PX', px(longest))
   end
 end
 
