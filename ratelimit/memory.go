@@ -60,18 +60,21 @@ type memShard struct {
 }
 
 type memEntry struct {
-	key  string    // points into keyBuf when the key fits
-	hash uint64    // of key
-	next *memEntry // another key with the same hash
+	// The fields a lock-free take reads come first, the key's bytes
+	// with them, so that it touches as few cache lines as it can.
+	key  string // points into keyBuf when the key fits
+	hash uint64 // of key
 	// fast is the GCRA state (theoretical arrival time) of the counter
 	// for fastBucket, swapped atomically; it is dead once the entry is
 	// dropped or the counter moves to counters.
 	fast       atomic.Int64
 	fastBucket string
-	expires    int64 // Unix ns after which every counter in counters is idle
-	counters   []memCounter
-	inline     [2]memCounter // storage for the usual one or two limits
-	keyBuf     [32]byte      // the key, in the entry's own cache lines
+	keyBuf     [32]byte // the key, in the entry's own cache lines
+
+	next     *memEntry // another key with the same hash
+	expires  int64     // Unix ns after which every counter in counters is idle
+	counters []memCounter
+	inline   [2]memCounter // storage for the usual one or two limits
 }
 
 // dead marks a fast counter that must not be taken without the lock.
@@ -142,19 +145,22 @@ func (sh *memShard) take(h uint64, key string, counters []Counter, cost, now int
 // GCRA, without a lock; ok is false if the counter is dead.
 func (e *memEntry) takeFast(c *Counter, now, cost int64) (o outcome, ok bool) {
 	cost = min(cost, c.Limit.capacity()+1) // never overflow
-	for {
-		old := e.fast.Load()
-		if old == dead {
-			return o, false
-		}
+	t := c.interval
+	if t == 0 {
+		t = c.Limit.interval()
+	}
+	old := e.fast.Load()
+	for old != dead {
 		st := State{Time: old}
-		o = c.Limit.take(&st, now, cost, c.interval)
+		o = c.Limit.takeGCRA(&st, now, cost, t)
 		// A refusal writes nothing: the state it leaves is as good as
 		// the old one.
 		if !o.allowed || st.Time == old || e.fast.CompareAndSwap(old, st.Time) {
 			return o, true
 		}
+		old = e.fast.Load()
 	}
+	return o, false
 }
 
 // takeOne applies one counter of a request. The caller holds the lock.
