@@ -71,10 +71,12 @@ type memEntry struct {
 	fastBucket string
 	keyBuf     [32]byte // the key, in the entry's own cache lines
 
-	next     *memEntry // another key with the same hash
-	expires  int64     // Unix ns after which every counter in counters is idle
+	next    *memEntry // another key with the same hash
+	expires int64     // Unix ns after which every counter in counters is idle
+	// counters are the ones taken under the lock: all but fast. Most
+	// keys have none, so they are not stored inline: an entry is then
+	// two cache lines, and many keys take half the cache.
 	counters []memCounter
-	inline   [2]memCounter // storage for the usual one or two limits
 }
 
 // dead marks a fast counter that must not be taken without the lock.
@@ -346,7 +348,6 @@ func (sh *memShard) insert(h uint64, key string, now int64, limit int, first *Co
 		sh.drop(victim, sh.m[victim])
 	}
 	e := &memEntry{hash: h, next: sh.m[h]}
-	e.counters = e.inline[:0]
 	if n := copy(e.keyBuf[:], key); n == len(key) && n > 0 {
 		e.key = unsafe.String(&e.keyBuf[0], n)
 	} else {

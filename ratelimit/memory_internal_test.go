@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -67,4 +68,8 @@ func TestMemoryIndexMatchesMap(t *testing.T) {
 		}
 		assert.Equal(t, live, len(indexed), "index holds only live entries of the map")
 	}
+}
+
+func TestMemEntrySize(t *testing.T) {
+	assert.LessOrEqual(t, unsafe.Sizeof(memEntry{}), uintptr(128), "two cache lines")
 }
