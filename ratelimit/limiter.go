@@ -89,7 +89,7 @@ func (l *Limiter) TakePolicy(ctx context.Context, p *Policy, key string, cost in
 		p = l.policy
 	}
 	if p != nil && l.direct(p) && cost <= p.capacity && ctx.Err() == nil {
-		o, at := l.mem.take(key, p.local, cost, l.c.nanos()) // the hot path, one call shorter
+		o, at := l.mem.take(key, p.local, cost, l.c.nanos) // the hot path, one call shorter
 		return o.result(&p.local[at].Limit), nil
 	}
 	return l.takePolicy(ctx, p, key, cost, nil)
@@ -114,7 +114,7 @@ func (l *Limiter) takePolicy(ctx context.Context, p *Policy, key string, cost in
 		return Result{}, p.costTooHigh(cost)
 	}
 	if take == nil && l.direct(p) {
-		o, at := l.mem.take(key, p.local, cost, l.c.nanos())
+		o, at := l.mem.take(key, p.local, cost, l.c.nanos)
 		return o.result(&p.local[at].Limit), nil
 	}
 	req := TakeRequest{Key: key, Counters: p.local, Cost: cost, Now: l.c.time()}

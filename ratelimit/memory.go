@@ -60,23 +60,29 @@ type memShard struct {
 }
 
 type memEntry struct {
-	// The fields a lock-free take reads come first, the key's bytes
-	// with them, so that it touches as few cache lines as it can.
-	key  string // points into keyBuf when the key fits
-	hash uint64 // of key
+	// An entry is two cache lines (128 bytes, so 128-aligned). The first
+	// holds what takes write: fast, and the fields written under the
+	// lock. The second holds what lookups read and nothing writes once
+	// the entry is made, so that it stays cached on every core while the
+	// first moves between the cores taking the key: a lookup that read a
+	// line another core had just written would cost a second transfer
+	// of that line when the take writes it.
+
 	// fast is the GCRA state (theoretical arrival time) of the counter
 	// for fastBucket, swapped atomically; it is dead once the entry is
 	// dropped or the counter moves to counters.
-	fast       atomic.Int64
-	fastBucket string
-	keyBuf     [32]byte // the key, in the entry's own cache lines
-
+	fast    atomic.Int64
 	next    *memEntry // another key with the same hash
 	expires int64     // Unix ns after which every counter in counters is idle
 	// counters are the ones taken under the lock: all but fast. Most
-	// keys have none, so they are not stored inline: an entry is then
-	// two cache lines, and many keys take half the cache.
+	// keys have none, so they are not stored inline.
 	counters []memCounter
+	_        [16]byte
+
+	key        string // points into keyBuf when the key fits
+	hash       uint64 // of key
+	fastBucket string
+	keyBuf     [24]byte
 }
 
 // dead marks a fast counter that must not be taken without the lock.
@@ -108,27 +114,32 @@ func (s *MemoryStore) Take(_ context.Context, req TakeRequest) (Result, error) {
 	if len(req.Counters) > maxInline {
 		return s.takeMany(req)
 	}
-	o, at := s.take(req.Key, req.Counters, req.Cost, req.Now.UnixNano())
+	o, at := s.take(req.Key, req.Counters, req.Cost, func() int64 { return req.Now.UnixNano() })
 	return o.result(&req.Counters[at].Limit), nil
 }
 
-// take is Take of at most maxInline counters at now, in Unix nanoseconds:
-// the path a [Limiter] calls directly. It returns the outcome and the
-// index of the counter it is about, from which the caller builds the
-// Result once.
-func (s *MemoryStore) take(key string, counters []Counter, cost, now int64) (outcome, int) {
+// take is Take of at most maxInline counters at the time clock reads, in
+// Unix nanoseconds: the path a [Limiter] calls directly. It returns the
+// outcome and the index of the counter it is about, from which the
+// caller builds the Result once.
+func (s *MemoryStore) take(key string, counters []Counter, cost int64, clock func() int64) (outcome, int) {
 	h := maphash.String(s.seed, key)
 	sh := &s.shards[h%memShards]
 	if c := &counters[0]; len(counters) == 1 && c.Limit.Algorithm == GCRA {
 		if x := sh.index.Load(); x != nil {
 			if e := x.find(h, key); e != nil && e.fastBucket == c.Bucket {
+				// The clock is read only now: a clock read waits for
+				// the loads before it, and the lookup's cache misses
+				// then overlap with it rather than follow it.
+				now := clock()
 				if o, ok := e.takeFast(c, now, cost); ok {
 					return o, 0
 				}
+				return sh.take(h, key, counters, cost, now, s.perShard)
 			}
 		}
 	}
-	return sh.take(h, key, counters, cost, now, s.perShard)
+	return sh.take(h, key, counters, cost, clock(), s.perShard)
 }
 
 // take is MemoryStore.take under the shard's lock, for a shard of limit

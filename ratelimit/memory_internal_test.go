@@ -29,11 +29,11 @@ func TestMemoryIndexMatchesMap(t *testing.T) {
 				now := start + int64(i)*int64(time.Millisecond)
 				switch i % 3 {
 				case 0:
-					_, _ = s.take(key, fast, 1, now)
+					_, _ = s.take(key, fast, 1, func() int64 { return now })
 				case 1:
-					_, _ = s.take(key, locked, 1, now)
+					_, _ = s.take(key, locked, 1, func() int64 { return now })
 				default:
-					_, _ = s.take(key, both, 1, now)
+					_, _ = s.take(key, both, 1, func() int64 { return now })
 				}
 			}
 		})
@@ -70,6 +70,9 @@ func TestMemoryIndexMatchesMap(t *testing.T) {
 	}
 }
 
-func TestMemEntrySize(t *testing.T) {
-	assert.LessOrEqual(t, unsafe.Sizeof(memEntry{}), uintptr(128), "two cache lines")
+func TestMemEntryLayout(t *testing.T) {
+	var e memEntry
+	assert.Equal(t, uintptr(128), unsafe.Sizeof(e), "two cache lines, aligned")
+	assert.LessOrEqual(t, unsafe.Offsetof(e.counters)+unsafe.Sizeof(e.counters), uintptr(64), "written fields in the first line")
+	assert.Equal(t, uintptr(64), unsafe.Offsetof(e.key), "what lookups read in the second")
 }
