@@ -2,6 +2,7 @@ package ratelimit_test
 
 import (
 	"context"
+	"math/rand/v2"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -109,4 +110,52 @@ func TestMemoryStoreAlgorithmChange(t *testing.T) {
 	r := take(gcra, 1)
 	assert.True(t, r.Allowed, "back to GCRA: the window's count means nothing to it")
 	assert.Equal(t, int64(9), r.Remaining)
+}
+
+// TestMemoryStoreMatchesApply drives the memory store, whose first GCRA
+// counter per key is taken apart from the others, and a plain model that
+// keeps every counter's State and calls TakeRequest.Apply, through the
+// same random requests, and checks that they answer alike.
+func TestMemoryStoreMatchesApply(t *testing.T) {
+	buckets := []ratelimit.Counter{
+		{Bucket: "gcra", Limit: ratelimit.PerSecond(5, 8).Named("gcra")},
+		{Bucket: "bucket", Limit: ratelimit.PerSecond(3, 6).WithAlgorithm(ratelimit.TokenBucket).Named("bucket")},
+		{Bucket: "fixed", Limit: ratelimit.Every(2*time.Second, 9).WithAlgorithm(ratelimit.FixedWindow).Named("fixed")},
+		{Bucket: "sliding", Limit: ratelimit.Every(time.Second, 7).WithAlgorithm(ratelimit.SlidingWindow).Named("sliding")},
+		{Bucket: "gcra2", Limit: ratelimit.Every(time.Minute, 20).WithBurst(4).Named("gcra2")},
+	}
+	for seed := range uint64(20) {
+		rnd := rand.New(rand.NewPCG(seed, 7))
+		s := ratelimit.NewMemoryStore(0)
+		model := map[string]map[string]ratelimit.State{}
+		now := t0
+		for step := range 2000 {
+			key := "k" + strconv.Itoa(rnd.IntN(6))
+			var cs []ratelimit.Counter
+			for _, i := range rnd.Perm(len(buckets))[:1+rnd.IntN(3)] {
+				cs = append(cs, buckets[i])
+			}
+			cost := int64(rnd.IntN(4))
+			if rnd.IntN(20) == 0 {
+				cost = -1
+			}
+			now = now.Add(time.Duration(rnd.IntN(400)) * time.Millisecond)
+			req := ratelimit.TakeRequest{Key: key, Counters: cs, Cost: cost, Now: now}
+
+			got, err := s.Take(context.Background(), req)
+			require.NoError(t, err)
+			if model[key] == nil {
+				model[key] = map[string]ratelimit.State{}
+			}
+			states := make([]ratelimit.State, len(cs))
+			for i, c := range cs {
+				states[i] = model[key][c.Bucket]
+			}
+			want := req.Apply(states)
+			for i, c := range cs {
+				model[key][c.Bucket] = states[i]
+			}
+			require.Equal(t, want, got, "seed %d step %d: %s cost %d", seed, step, key, cost)
+		}
+	}
 }
