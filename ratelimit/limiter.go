@@ -89,7 +89,9 @@ func (l *Limiter) TakePolicy(ctx context.Context, p *Policy, key string, cost in
 		p = l.policy
 	}
 	if p != nil && l.direct(p) && cost <= p.capacity && ctx.Err() == nil {
-		o, at := l.mem.take(key, p.local, cost, l.c.nanos) // the hot path, one call shorter
+		// takePolicy's direct path, repeated here: one call less to copy
+		// the Result through is a tenth of a hot-key take.
+		o, at := l.mem.take(key, p.local, cost, l.c.nanos)
 		return o.result(&p.local[at].Limit), nil
 	}
 	return l.takePolicy(ctx, p, key, cost, nil)

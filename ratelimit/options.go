@@ -3,6 +3,8 @@ package ratelimit
 import (
 	"net/http"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/clock"
 )
 
 // Option configures a [Limiter].
@@ -26,9 +28,8 @@ func FailOpen(*http.Request, error) bool { return true }
 func FailClosed(*http.Request, error) bool { return false }
 
 type config struct {
-	now        func() time.Time // nil: the monotonic clock from base
-	base       time.Time
-	baseNanos  int64
+	now        func() time.Time // nil: mono
+	mono       clock.Monotonic
 	key        KeyFunc
 	cost       func(*http.Request) int64
 	policyFunc func(*http.Request) *Policy
@@ -125,11 +126,11 @@ func WithoutHeaders() Option {
 	return func(c *config) error { c.headers = false; return nil }
 }
 
-// nanos reads the clock in Unix nanoseconds. The default reads only the
-// monotonic clock (as internal/clock.Mono does), without building a time.Time.
+// nanos reads the clock in Unix nanoseconds; the default builds no
+// time.Time.
 func (c *config) nanos() int64 {
 	if c.now == nil {
-		return c.baseNanos + int64(time.Since(c.base))
+		return c.mono.UnixNano()
 	}
 	return c.now().UnixNano()
 }
@@ -137,7 +138,7 @@ func (c *config) nanos() int64 {
 // time reads the clock.
 func (c *config) time() time.Time {
 	if c.now == nil {
-		return c.base.Add(time.Since(c.base))
+		return c.mono.Now()
 	}
 	return c.now()
 }
@@ -145,8 +146,7 @@ func (c *config) time() time.Time {
 // defaults fills in what options left nil.
 func (c *config) defaults() {
 	if c.now == nil {
-		c.base = time.Now()
-		c.baseNanos = c.base.UnixNano()
+		c.mono = clock.NewMonotonic()
 	}
 	if c.key == nil {
 		c.key = KeyByIdentity()

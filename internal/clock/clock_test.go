@@ -40,3 +40,16 @@ func TestMono(t *testing.T) {
 		t.Fatalf("Mono went backwards: %v then %v", a, b)
 	}
 }
+
+func TestMonotonicUnixNano(t *testing.T) {
+	m := NewMonotonic()
+	a := m.UnixNano()
+	b := m.Now().UnixNano()
+	c := m.UnixNano()
+	if a > b || b > c {
+		t.Fatalf("UnixNano and Now disagree: %d, %d, %d", a, b, c)
+	}
+	if d := time.Duration(c - time.Now().UnixNano()); d > time.Second || d < -time.Second {
+		t.Fatalf("UnixNano is %v away from time.Now", d)
+	}
+}
