@@ -18,6 +18,8 @@ import (
 // the other algorithms' machinery (about a third of the server time), and
 // takes each limit as two integers instead of a binary spec.
 var (
+	//go:embed lua/gcra_head.lua
+	gcraHead string
 	//go:embed lua/gcra_lib.lua
 	gcraLib string
 	//go:embed lua/gcra_commit.lua
@@ -38,10 +40,11 @@ var (
 )
 
 // gcraScript assembles a fast-path script: the ARGV index of its first
-// counter, the decision, then the tail with the commit code inlined where
-// it says so (a closure built on every call would cost more).
+// counter, the shared head, the decision, then the tail with the commit
+// code inlined where it says so (a closure built on every call would cost
+// more).
 func gcraScript(first int, lib, tail, commit string) *redis.Script {
-	return redis.NewScript("local first = " + strconv.Itoa(first) + "\n" + lib +
+	return redis.NewScript("local first = " + strconv.Itoa(first) + "\n" + gcraHead + lib +
 		strings.Replace(tail, "--[[commit]]", commit, 1))
 }
 

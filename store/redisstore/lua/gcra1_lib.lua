@@ -1,35 +1,13 @@
 -- gcra_lib.lua for a take with one counter (the usual case), unrolled:
 -- no tables on the way unless the string holds other counters too. Same
 -- ARGV, same results (bi is 1); gcra1_commit.lua stores the new state.
-local E = 1e9
+-- gcra_head.lua comes first.
 local floor, max = math.floor, math.max
-local cost, sec, nsec
-if #ARGV[1] == 8 then
-  cost = struct.unpack('<d', ARGV[1])
-  local t = redis.call('TIME')
-  sec, nsec = tonumber(t[1]), tonumber(t[2]) * 1000
-else
-  cost, sec, nsec = struct.unpack('<ddd', ARGV[1])
-end
-local nowf = sec + nsec / E
-local key, field = KEYS[1], ARGV[first]
+local field = ARGV[first]
 local t, cap = struct.unpack('<dd', ARGV[first + 1])
-local ENTRY = '<Hc0Bdddd'
--- px is the time to live of a string whose last counter is full s
--- seconds from now: t and a second more, in milliseconds, as a string
--- (Redis formats a number argument with %.17g, which costs more).
-local function px(s) return string.format('%d', math.ceil(s * 1000) + 1000) end
 
 -- Our state, and the other live entries (verbatim) with the latest expiry.
 local tat, others, olongest = 0, '', 0
--- With a quota (gcra_both.lua), one MGET reads its counter too.
-local v, stored
-if KEYS[2] then
-  local r = redis.call('MGET', key, KEYS[2])
-  v, stored = r[1], r[2]
-else
-  v = redis.call('GET', key)
-end
 if v then
   local pos, n = 1, #v
   while pos <= n do
