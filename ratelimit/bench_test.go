@@ -101,44 +101,35 @@ func syncMapAllow(m *sync.Map, key string) {
 func BenchmarkManyKeys(b *testing.B) {
 	b.Run("sync-map-x-time-rate", func(b *testing.B) {
 		var m sync.Map
-		var seq atomic.Uint32
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			i := int(seq.Add(7919))
-			for pb.Next() {
-				syncMapAllow(&m, keys[i%manyKeys])
-				i++
-			}
-		})
+		parallelKeys(b, func(_ context.Context, key string) { syncMapAllow(&m, key) })
 	})
 	b.Run("memory-store", func(b *testing.B) {
 		s := ratelimit.NewMemoryStore(0)
 		counters := []ratelimit.Counter{{Bucket: "b", Limit: benchLimit}}
-		var seq atomic.Uint32
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			i := int(seq.Add(7919))
-			ctx := context.Background()
-			for pb.Next() {
-				_, _ = s.Take(ctx, ratelimit.TakeRequest{Key: keys[i%manyKeys], Counters: counters, Cost: 1, Now: time.Now()})
-				i++
-			}
+		parallelKeys(b, func(ctx context.Context, key string) {
+			_, _ = s.Take(ctx, ratelimit.TakeRequest{Key: key, Counters: counters, Cost: 1, Now: time.Now()})
 		})
 	})
 	// The limiter reads the clock itself, as rate.Limiter does, after it
 	// has found the key.
 	b.Run("limiter", func(b *testing.B) {
 		l, _ := ratelimit.New(ratelimit.NewMemoryStore(0), []ratelimit.Limit{benchLimit})
-		var seq atomic.Uint32
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			i := int(seq.Add(7919))
-			ctx := context.Background()
-			for pb.Next() {
-				_, _ = l.Allow(ctx, keys[i%manyKeys])
-				i++
-			}
-		})
+		parallelKeys(b, func(ctx context.Context, key string) { _, _ = l.Allow(ctx, key) })
+	})
+}
+
+// parallelKeys runs take from every CPU, each goroutine walking the 10k
+// keys from its own starting point.
+func parallelKeys(b *testing.B, take func(ctx context.Context, key string)) {
+	var seq atomic.Uint32
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := int(seq.Add(7919))
+		ctx := context.Background()
+		for pb.Next() {
+			take(ctx, keys[i%manyKeys])
+			i++
+		}
 	})
 }
 

@@ -72,7 +72,7 @@ func BenchmarkDecision(b *testing.B) {
 // ("x-baseline"). ns/op is per chunk pair and means little.
 func BenchmarkInterleaved(b *testing.B) {
 	ops := benchOps(b, standaloneClient(b))
-	pairs := []struct{ ours, baseline string }{
+	pairs := []pair{
 		{"throttle+quota", "ping"},
 		{"throttle+quota-notimer", "ping"},
 		{"throttle", "redis_rate"},
@@ -81,6 +81,16 @@ func BenchmarkInterleaved(b *testing.B) {
 		{"throttle", "ping"},
 		{"redis_rate", "ping"},
 	}
+	runPairs(b, ops, pairs)
+}
+
+// pair names an operation of ours and its baseline among a benchmark's
+// operations.
+type pair struct{ ours, baseline string }
+
+// runPairs runs benchPair on each pair, from one goroutine ("serial")
+// and from four ("parallel").
+func runPairs(b *testing.B, ops map[string]func() error, pairs []pair) {
 	for _, p := range pairs {
 		for _, workers := range []int{1, 4} {
 			name := p.ours + "-vs-" + p.baseline + "/serial"

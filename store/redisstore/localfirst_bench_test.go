@@ -61,20 +61,11 @@ func localFirstOps(b *testing.B, c redis.UniversalClient) map[string]func() erro
 // BenchmarkInterleaved ("x-baseline" is the median ratio).
 func BenchmarkLocalFirstInterleaved(b *testing.B) {
 	ops := localFirstOps(b, standaloneClient(b))
-	pairs := []struct{ ours, baseline string }{
+	runPairs(b, ops, []pair{
 		{"local-throttle", "ping"},
 		{"local-throttle+quota", "ping"},
 		{"local-throttle+quota", "throttle+quota"},
-	}
-	for _, p := range pairs {
-		for _, workers := range []int{1, 4} {
-			name := p.ours + "-vs-" + p.baseline + "/serial"
-			if workers > 1 {
-				name = p.ours + "-vs-" + p.baseline + "/parallel"
-			}
-			b.Run(name, func(b *testing.B) { benchPair(b, workers, ops[p.baseline], ops[p.ours]) })
-		}
-	}
+	})
 }
 
 // BenchmarkLocalFirstDecision times one local-first decision and reports
