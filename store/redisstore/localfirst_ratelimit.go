@@ -16,7 +16,7 @@ import (
 var (
 	//go:embed lua/localfirst_gcra.lua
 	localFirstGCRASrc string
-	localFirstGCRA    = redis.NewScript(localFirstGCRASrc)
+	localFirstGCRA    = redis.NewScript(clockLib + localFirstGCRASrc)
 )
 
 const lfShards = 64

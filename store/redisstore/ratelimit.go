@@ -14,8 +14,11 @@ import (
 )
 
 var (
+	//go:embed lua/clock.lua
+	clockLib string
 	//go:embed lua/ratelimit_lib.lua
-	rateLimitLib string
+	rateLimitLibSrc string
+	rateLimitLib    = clockLib + rateLimitLibSrc
 	//go:embed lua/ratelimit.lua
 	rateLimitSrc string
 	rateLimit    = redis.NewScript(rateLimitLib + rateLimitSrc)

@@ -4,17 +4,12 @@
 -- never refused: they were already admitted, and the debt they leave makes
 -- every instance refuse until it drains.
 -- KEYS[1] the caller's counters. ARGV[1], ARGV[2]: now in seconds and
--- nanoseconds (both '' to read the server's TIME); then, for each
+-- nanoseconds (both '' to read the server's TIME: clock.lua, put before
+-- it, reads them); then, for each
 -- counter, its field, emission interval (ns) and the units to add (may be
 -- 0 to only read, or negative to give back).
 -- Returns each counter's theoretical arrival time after the push, in
 -- nanoseconds from now (0: full).
-local E = 1e9
-local sec, nsec = tonumber(ARGV[1]), tonumber(ARGV[2])
-if not sec then
-  local t = redis.call('TIME')
-  sec, nsec = tonumber(t[1]), tonumber(t[2]) * 1000
-end
 local nowf = sec + nsec / E
 local key = KEYS[1]
 local ENTRY = '<Hc0Bdddd'

@@ -1,17 +1,11 @@
 -- The arithmetic of ratelimit's algorithms, on times relative to now so
 -- that Lua's doubles hold them exactly. A script built on it starts with
 -- ARGV[1], ARGV[2]: now in seconds and nanoseconds (both '' to read the
--- server's TIME). A counter is described by a spec packed as an
+-- server's TIME), which clock.lua, put before it, reads. A counter is described by a spec packed as an
 -- algorithm byte and the doubles quota, period, cap, interval, g, pg, bg
 -- (see RateLimitStore.spec); its state is an algorithm byte and three
 -- doubles.
 local G, B, F, S = 1, 2, 3, 4
-local E = 1e9
-local sec, nsec = tonumber(ARGV[1]), tonumber(ARGV[2])
-if not sec then
-  local t = redis.call('TIME')
-  sec, nsec = tonumber(t[1]), tonumber(t[2]) * 1000
-end
 
 local function trunc(x) if x < 0 then return math.ceil(x) end return math.floor(x) end
 local function ceil0(x) if x <= 0 then return 0 end return math.ceil(x) end
